@@ -1,0 +1,201 @@
+import { resolve } from 'node:path';
+
+/**
+ * The only module that reads the environment (twelve-factor). Every variable is documented in
+ * README.md; `loadConfig` validates them all and fails fast with one message listing each
+ * problem, so a misconfigured deployment never starts half-right.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Base URL clients reach this server at; when unset, download links use the request's host. */
+  publicUrl: string | null;
+  dataDir: string;
+  /** PostgreSQL connection string; null selects embedded SQLite under dataDir. */
+  databaseUrl: string | null;
+  s3: S3Config | null;
+  limits: Limits;
+  auth: AuthConfig;
+  ingest: IngestConfig;
+  sources: SourcesConfig;
+}
+
+export interface S3Config {
+  bucket: string;
+  prefix: string;
+  region: string;
+  endpoint: string | null;
+  forcePathStyle: boolean;
+  /** Redirect downloads to presigned URLs instead of streaming through the app. */
+  presignDownloads: boolean;
+}
+
+export interface Limits {
+  /** Largest package accepted, in bytes (upload or fetched source). */
+  maxPackageBytes: number;
+  /** Largest JSON request body, in bytes. */
+  maxJsonBodyBytes: number;
+  zipMaxEntries: number;
+  zipMaxUncompressedBytes: number;
+  zipMaxCompressionRatio: number;
+  /** Results per page of POST /artifacts. */
+  pageSize: number;
+  /** Most queries one POST /artifacts may carry. */
+  maxQueriesPerRequest: number;
+  /** Most results byName / byRegEx return before answering 413. */
+  maxSearchResults: number;
+  maxRegexLength: number;
+  /** Time budget of one regex search over the registry. */
+  regexSearchTimeoutMs: number;
+  /** Characters of a README kept for search. */
+  readmeMaxChars: number;
+}
+
+export interface AuthConfig {
+  tokenTtlSeconds: number;
+  tokenMaxUses: number;
+  /** Fixed signing key; when unset a random key is created once and kept in the database. */
+  jwtSecret: string | null;
+}
+
+export interface IngestConfig {
+  allowPrivateNetwork: boolean;
+  fetchTimeoutMs: number;
+  maxRedirects: number;
+}
+
+export interface SourcesConfig {
+  hfEndpoint: string;
+  hfToken: string | null;
+  githubApiUrl: string;
+  githubToken: string | null;
+}
+
+type Env = Record<string, string | undefined>;
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const s3Bucket = read.string('S3_BUCKET', '');
+  const config: Config = {
+    host: read.string('HOST', '0.0.0.0'),
+    port: read.integer('PORT', 3000, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    publicUrl: read.url('PUBLIC_URL'),
+    dataDir: resolve(read.string('DATA_DIR', './data')),
+    databaseUrl: read.optional('DATABASE_URL'),
+    s3: s3Bucket
+      ? {
+          bucket: s3Bucket,
+          prefix: read.string('S3_PREFIX', ''),
+          region: read.string('S3_REGION', read.string('AWS_REGION', 'us-east-1')),
+          endpoint: read.url('S3_ENDPOINT'),
+          forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', false),
+          presignDownloads: read.boolean('S3_PRESIGN_DOWNLOADS', false),
+        }
+      : null,
+    limits: {
+      maxPackageBytes: read.integer('MAX_PACKAGE_BYTES', 20 * GIB, 1),
+      maxJsonBodyBytes: read.integer('MAX_JSON_BODY_BYTES', MIB, 1024),
+      zipMaxEntries: read.integer('ZIP_MAX_ENTRIES', 20_000, 1),
+      zipMaxUncompressedBytes: read.integer('ZIP_MAX_UNCOMPRESSED_BYTES', 40 * GIB, 1),
+      zipMaxCompressionRatio: read.integer('ZIP_MAX_COMPRESSION_RATIO', 200, 1),
+      pageSize: read.integer('PAGE_SIZE', 100, 1, 10_000),
+      maxQueriesPerRequest: read.integer('MAX_QUERIES_PER_REQUEST', 50, 1, 10_000),
+      maxSearchResults: read.integer('MAX_SEARCH_RESULTS', 1000, 1),
+      maxRegexLength: read.integer('MAX_REGEX_LENGTH', 1024, 1),
+      regexSearchTimeoutMs: read.integer('REGEX_SEARCH_TIMEOUT_MS', 5000, 1),
+      readmeMaxChars: read.integer('README_MAX_CHARS', 100_000, 0),
+    },
+    auth: {
+      tokenTtlSeconds: read.integer('TOKEN_TTL_SECONDS', 10 * 3600, 1),
+      tokenMaxUses: read.integer('TOKEN_MAX_USES', 1000, 1),
+      jwtSecret: read.optional('JWT_SECRET'),
+    },
+    ingest: {
+      allowPrivateNetwork: read.boolean('INGEST_ALLOW_PRIVATE_NETWORK', false),
+      fetchTimeoutMs: read.integer('INGEST_TIMEOUT_MS', 30_000, 1),
+      maxRedirects: read.integer('INGEST_MAX_REDIRECTS', 5, 0, 20),
+    },
+    sources: {
+      hfEndpoint: read.url('HF_ENDPOINT') ?? 'https://huggingface.co',
+      hfToken: read.optional('HF_TOKEN'),
+      githubApiUrl: read.url('GITHUB_API_URL') ?? 'https://api.github.com',
+      githubToken: read.optional('GITHUB_TOKEN'),
+    },
+  };
+
+  if (config.auth.jwtSecret !== null && config.auth.jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+  return config;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  optional(name: string): string | null {
+    const value = this.env[name]?.trim();
+    return value ? value : null;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.optional(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  }
+
+  oneOf(name: string, fallback: string, allowed: string[]): string {
+    const value = this.string(name, fallback);
+    if (!allowed.includes(value)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  url(name: string): string | null {
+    const raw = this.optional(name);
+    if (raw === null) return null;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${name} must be an http(s) URL, got "${raw}"`);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type {
+  ArtifactRecord,
+  ArtifactSummary,
+  ArtifactType,
+  AuditAction,
+  AuditEntry,
+} from '../../domain/artifact.js';
+
+/** A version constraint already translated to comparisons on (major, minor, patch). */
+export interface VersionComparator {
+  op: '<' | '<=' | '>' | '>=' | '=';
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+/** Versions satisfying every comparator of at least one set (semver's OR of ANDs). */
+export interface VersionFilter {
+  anyOf: VersionComparator[][];
+  /** Exact queries may match a prerelease; ranges never do (npm semantics). */
+  includePrerelease: boolean;
+}
+
+export interface ArtifactQuerySpec {
+  /** Exact name, or '*' for all. */
+  name: string;
+  types?: ArtifactType[];
+  version?: VersionFilter;
+}
+
+export interface PageRequest {
+  /** Opaque cursor from a previous page; undefined for the first page. */
+  after?: string;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Cursor for the next page, or null when this is the last. */
+  next: string | null;
+}
+
+export interface UserRecord {
+  name: string;
+  passwordHash: string;
+  isAdmin: boolean;
+  canUpload: boolean;
+  canSearch: boolean;
+  canDownload: boolean;
+  createdAt: Date;
+}
+
+export interface TokenRecord {
+  id: string;
+  userName: string;
+  expiresAt: Date;
+  maxUses: number;
+}
+
+export interface SearchCandidate extends ArtifactSummary {
+  readme: string | null;
+}
+
+/**
+ * Everything the registry remembers except package bytes. Adapters: SQLite (embedded) and
+ * PostgreSQL (scale-out), both built on Kysely and both held to the conformance suite in
+ * test/storage/metadata-store.conformance.ts.
+ */
+export interface MetadataStore {
+  readonly kind: string;
+  /** Create tables / run pending migrations. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  ping(): Promise<void>;
+
+  insertArtifact(record: ArtifactRecord): Promise<void>;
+  getArtifact(id: string): Promise<ArtifactRecord | null>;
+  /**
+   * Replace the artifact's content. `expectedUpdatedAt` guards against lost updates: when
+   * another writer changed the row first, nothing is written and false is returned.
+   */
+  replaceArtifact(record: ArtifactRecord, expectedUpdatedAt: Date): Promise<boolean>;
+  /** Delete the artifact and return it, or null when it did not exist. */
+  deleteArtifact(id: string): Promise<ArtifactRecord | null>;
+  /** How many artifacts reference this package digest (blob garbage collection). */
+  countByDigest(digest: string): Promise<number>;
+
+  /** Union of the queries, in registry order, one bounded page at a time (keyset pagination). */
+  queryArtifacts(queries: ArtifactQuerySpec[], page: PageRequest): Promise<Page<ArtifactSummary>>;
+  /** Artifacts with exactly this name; at most `limit` rows. */
+  findByName(name: string, limit: number): Promise<ArtifactSummary[]>;
+  /** Names and READMEs in registry order, one batch at a time, for regex search. */
+  scanSearchCandidates(page: PageRequest): Promise<Page<SearchCandidate>>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(artifactId: string, limit: number): Promise<AuditEntry[]>;
+
+  getUser(name: string): Promise<UserRecord | null>;
+  insertUser(user: UserRecord): Promise<void>;
+  deleteUser(name: string): Promise<boolean>;
+
+  insertToken(token: TokenRecord): Promise<void>;
+  /**
+   * Count one use of the token. Returns false when the token is unknown, expired, revoked or
+   * used up; atomic so concurrent calls cannot exceed the budget.
+   */
+  consumeToken(id: string, now: Date): Promise<boolean>;
+
+  /** A persistent setting (e.g. the token signing key), created by `create` on first use. */
+  getOrCreateSetting(key: string, create: () => string): Promise<string>;
+
+  /** Delete every artifact, audit entry, user and token (registry reset). */
+  clearAll(): Promise<void>;
+}
