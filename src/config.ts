@@ -157,7 +157,12 @@ class EnvReader {
     return this.optional(name) ?? fallback;
   }
 
-  integer(name: string, fallback: number, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+  integer(
+    name: string,
+    fallback: number,
+    min = Number.MIN_SAFE_INTEGER,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number {
     const raw = this.optional(name);
     if (raw === null) return fallback;
     const value = Number(raw);

@@ -1,10 +1,4 @@
-import type {
-  ArtifactRecord,
-  ArtifactSummary,
-  ArtifactType,
-  AuditAction,
-  AuditEntry,
-} from '../../domain/artifact.js';
+import type { ArtifactRecord, ArtifactSummary, ArtifactType, AuditEntry } from '../../domain/artifact.js';
 
 /** A version constraint already translated to comparisons on (major, minor, patch). */
 export interface VersionComparator {
