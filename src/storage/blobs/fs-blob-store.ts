@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import {
+  copyFile,
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ComponentUnavailableError } from '../../domain/errors.js';
+import { BlobNotFoundError, type BlobStore, type ByteRange, isSha256Hex } from './blob-store.js';
+
+/**
+ * Blobs as plain files under `<root>/sha256/ab/cd/<digest>`; the two fan-out levels keep
+ * directories small. A blob only ever appears under its final name by an atomic rename of a
+ * fully written and fsynced file, so a crash cannot leave a truncated blob behind.
+ */
+export class FsBlobStore implements BlobStore {
+  readonly kind = 'filesystem';
+
+  constructor(private readonly root: string) {}
+
+  async putFile(localPath: string, digest: string, size: number): Promise<void> {
+    const target = this.pathOf(digest);
+    const localSize = (await stat(localPath)).size;
+    if (localSize !== size) {
+      throw new Error(`putFile: ${localPath} has ${localSize} bytes, caller announced ${size}`);
+    }
+    if (await refreshIfPresent(target)) return;
+    await mkdir(dirname(target), { recursive: true });
+    await fsyncFile(localPath);
+    try {
+      await rename(localPath, target);
+    } catch (error) {
+      if (errorCode(error) !== 'EXDEV') throw error;
+      await copyInAtomically(localPath, target);
+    }
+  }
+
+  async read(digest: string, range?: ByteRange): Promise<Readable> {
+    const handle = await this.openExisting(digest);
+    try {
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async stat(digest: string): Promise<{ size: number } | null> {
+    try {
+      return { size: (await stat(this.pathOf(digest))).size };
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async delete(digest: string): Promise<void> {
+    await rm(this.pathOf(digest), { force: true });
+  }
+
+  async clear(): Promise<void> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.root);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      throw error;
+    }
+    await Promise.all(entries.map((entry) => rm(join(this.root, entry), { recursive: true, force: true })));
+  }
+
+  /** Writes and removes a probe file: a read-only or missing volume fails here, not mid-upload. */
+  async ping(): Promise<void> {
+    const probe = join(this.root, `.ping-${randomUUID()}`);
+    try {
+      await mkdir(this.root, { recursive: true });
+      await writeFile(probe, '');
+      await unlink(probe);
+    } catch (error) {
+      throw new ComponentUnavailableError(
+        'blob storage',
+        `${this.root} is not writable (${errorCode(error)})`,
+      );
+    }
+  }
+
+  private async openExisting(digest: string): Promise<FileHandle> {
+    try {
+      return await open(this.pathOf(digest), 'r');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw new BlobNotFoundError(digest);
+      throw error;
+    }
+  }
+
+  private pathOf(digest: string): string {
+    if (!isSha256Hex(digest)) throw new Error(`not a lowercase SHA-256 hex digest: "${digest}"`);
+    return join(this.root, 'sha256', digest.slice(0, 2), digest.slice(2, 4), digest);
+  }
+}
+
+/** Content addressing makes an existing blob correct by definition; touching it records the reuse. */
+async function refreshIfPresent(path: string): Promise<boolean> {
+  const now = new Date();
+  try {
+    await utimes(path, now, now);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** The caller's bytes may still sit in the page cache; flush them before the file gets its final name. */
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Cross-device fallback: copy beside the target under a unique temporary name, fsync, rename. */
+async function copyInAtomically(localPath: string, target: string): Promise<void> {
+  const temporary = join(dirname(target), `.${randomUUID()}.partial`);
+  try {
+    await copyFile(localPath, temporary);
+    await fsyncFile(temporary);
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
