@@ -1,0 +1,113 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+/** The slice of s3rver's (untyped, CommonJS) API used here. */
+interface S3rverInstance {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  httpServer?: Server;
+  store: S3rverStore;
+}
+interface S3rverStore {
+  getObject(
+    bucket: string,
+    key: string,
+    range?: { start?: number; end?: number },
+  ): Promise<S3rverObject | null>;
+  getResourcePath(bucket: string, key: string, resource: 'object'): string;
+}
+interface S3rverObject {
+  content: Readable | null;
+  range?: { start: number; end: number };
+}
+type S3rverConstructor = new (options: {
+  port: number;
+  address: string;
+  directory: string;
+  silent: boolean;
+  configureBuckets: { name: string }[];
+}) => S3rverInstance;
+
+const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+
+/** s3rver accepts only these keys unless told otherwise. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface RunningS3rver {
+  endpoint: string;
+  bucket: string;
+  credentials: typeof S3RVER_CREDENTIALS;
+  /** Stops listening and drops open connections, keeping the stored objects. */
+  stop(): Promise<void>;
+  /** Starts again on the same port over the same directory. */
+  start(): Promise<void>;
+  /** Stops if running and deletes the temporary directory. */
+  dispose(): Promise<void>;
+}
+
+/** Starts a real S3-protocol server on 127.0.0.1 with a free port, its bucket already created. */
+export async function startS3rver(bucket = 'modelguard-test'): Promise<RunningS3rver> {
+  const directory = await mkdtemp(join(tmpdir(), 'mg-s3rver-'));
+  let port = 0;
+  let server: S3rverInstance | null = null;
+
+  // A fresh instance per start: s3rver closes its logger when its HTTP server closes.
+  const start = async () => {
+    if (server) return;
+    const instance = new S3rver({
+      port,
+      address: '127.0.0.1',
+      directory,
+      silent: true,
+      configureBuckets: [{ name: bucket }],
+    });
+    readFirstByteRangeExactly(instance.store);
+    ({ port } = await instance.run());
+    server = instance;
+  };
+
+  const stop = async () => {
+    if (!server) return;
+    const closing = server.close();
+    // close() alone waits for keep-alive sockets, so a client would still see a live server.
+    server.httpServer?.closeAllConnections();
+    await closing;
+    server = null;
+  };
+
+  await start();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket,
+    credentials: S3RVER_CREDENTIALS,
+    start,
+    stop,
+    dispose: async () => {
+      await stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * s3rver 3.7 parses `Range: bytes=0-0` as `end || Infinity` and serves the whole object, where
+ * S3 serves one byte. Patch its store so the first-byte case behaves like S3.
+ */
+function readFirstByteRangeExactly(store: S3rverStore): void {
+  const getObject = store.getObject.bind(store);
+  store.getObject = async (bucket, key, range) => {
+    if (range?.start !== 0 || range.end !== 0) return getObject(bucket, key, range);
+    const object = await getObject(bucket, key, { start: 0 });
+    if (object?.content) {
+      object.content.destroy();
+      object.content = createReadStream(store.getResourcePath(bucket, key, 'object'), { start: 0, end: 0 });
+      object.range = { start: 0, end: 0 };
+    }
+    return object;
+  };
+}
