@@ -1,0 +1,13 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../../config.js';
+import type { MetadataStore } from './metadata-store.js';
+import { createPostgresStore } from './postgres.js';
+import { createSqliteStore } from './sqlite.js';
+
+/** PostgreSQL when DATABASE_URL is set, else embedded SQLite under DATA_DIR. Call `migrate()` next. */
+export function createMetadataStore(config: Config): MetadataStore {
+  if (config.databaseUrl) return createPostgresStore(config.databaseUrl);
+  mkdirSync(config.dataDir, { recursive: true });
+  return createSqliteStore(join(config.dataDir, 'registry.db'));
+}

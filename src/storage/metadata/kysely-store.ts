@@ -1,0 +1,286 @@
+import { type Kysely, Migrator, sql } from 'kysely';
+import type { ArtifactRecord, ArtifactSummary, AuditEntry } from '../../domain/artifact.js';
+import { ComponentUnavailableError, ConflictError } from '../../domain/errors.js';
+import { matchesQuerySpec } from './artifact-filter.js';
+import { seqAfter, toPage } from './cursor.js';
+import type {
+  ArtifactQuerySpec,
+  MetadataStore,
+  Page,
+  PageRequest,
+  SearchCandidate,
+  TokenRecord,
+  UserRecord,
+} from './metadata-store.js';
+import { migrationProvider, type SqlDialect } from './migrations.js';
+import {
+  artifactToRow,
+  auditToRow,
+  rowToArtifact,
+  rowToAudit,
+  rowToSummary,
+  rowToUser,
+  userToRow,
+} from './rows.js';
+import type { Database } from './schema.js';
+
+/** What a driver error means for callers; anything else propagates unchanged. */
+export type DriverErrorKind = 'unique-violation' | 'unavailable';
+
+export interface KyselyStoreOptions {
+  dialect: SqlDialect;
+  db: Kysely<Database>;
+  classifyError(error: unknown): DriverErrorKind | null;
+  /** PostgreSQL schema the connections' search_path points at; created by `migrate`. */
+  schema?: string;
+}
+
+/** The MetadataStore for every SQL dialect Kysely speaks; adapters only supply the connection. */
+export class KyselyMetadataStore implements MetadataStore {
+  readonly kind: string;
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly options: KyselyStoreOptions) {
+    this.kind = options.dialect;
+    this.db = options.db;
+  }
+
+  migrate(): Promise<void> {
+    return this.guard(async () => {
+      const { schema, dialect } = this.options;
+      if (schema) await this.db.schema.createSchema(schema).ifNotExists().execute();
+      const migrator = new Migrator({
+        db: this.db,
+        provider: migrationProvider(dialect),
+        migrationTableSchema: schema,
+      });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  ping(): Promise<void> {
+    return this.guard(async () => {
+      await sql`select 1`.execute(this.db);
+    });
+  }
+
+  insertArtifact(record: ArtifactRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db.insertInto('artifacts').values(artifactToRow(record)).execute();
+    }, `artifact ${record.id} already exists`);
+  }
+
+  getArtifact(id: string): Promise<ArtifactRecord | null> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('artifacts').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? rowToArtifact(row) : null;
+    });
+  }
+
+  replaceArtifact(record: ArtifactRecord, expectedUpdatedAt: Date): Promise<boolean> {
+    return this.guard(async () => {
+      const { id, ...columns } = artifactToRow(record);
+      const result = await this.db
+        .updateTable('artifacts')
+        .set(columns)
+        .where('id', '=', id)
+        .where('updated_at', '=', expectedUpdatedAt.getTime())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  deleteArtifact(id: string): Promise<ArtifactRecord | null> {
+    return this.guard(async () => {
+      const row = await this.db
+        .deleteFrom('artifacts')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? rowToArtifact(row) : null;
+    });
+  }
+
+  countByDigest(digest: string): Promise<number> {
+    return this.guard(async () => {
+      const { count } = await this.db
+        .selectFrom('artifacts')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('package_digest', '=', digest)
+        .executeTakeFirstOrThrow();
+      return Number(count);
+    });
+  }
+
+  queryArtifacts(queries: ArtifactQuerySpec[], page: PageRequest): Promise<Page<ArtifactSummary>> {
+    return this.guard(async () => {
+      const after = seqAfter(page.after);
+      if (queries.length === 0) return { items: [], next: null };
+      const rows = await this.db
+        .selectFrom('artifacts')
+        .select(['seq', 'id', 'type', 'name'])
+        .where('seq', '>', after)
+        .where((eb) => eb.or(queries.map((spec) => matchesQuerySpec(eb, spec))))
+        .orderBy('seq')
+        .limit(page.limit + 1)
+        .execute();
+      return toPage(rows, page.limit, rowToSummary);
+    });
+  }
+
+  findByName(name: string, limit: number): Promise<ArtifactSummary[]> {
+    return this.guard(async () => {
+      const rows = await this.db
+        .selectFrom('artifacts')
+        .select(['id', 'type', 'name'])
+        .where('name', '=', name)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(rowToSummary);
+    });
+  }
+
+  scanSearchCandidates(page: PageRequest): Promise<Page<SearchCandidate>> {
+    return this.guard(async () => {
+      const after = seqAfter(page.after);
+      const rows = await this.db
+        .selectFrom('artifacts')
+        .select(['seq', 'id', 'type', 'name', 'readme'])
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(page.limit + 1)
+        .execute();
+      return toPage(rows, page.limit, (row) => ({ ...rowToSummary(row), readme: row.readme }));
+    });
+  }
+
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.guard(async () => {
+      await this.db.insertInto('audit_log').values(auditToRow(entry)).execute();
+    });
+  }
+
+  listAudit(artifactId: string, limit: number): Promise<AuditEntry[]> {
+    return this.guard(async () => {
+      const rows = await this.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('artifact_id', '=', artifactId)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(rowToAudit);
+    });
+  }
+
+  getUser(name: string): Promise<UserRecord | null> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? rowToUser(row) : null;
+    });
+  }
+
+  insertUser(user: UserRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db.insertInto('users').values(userToRow(user)).execute();
+    }, `user ${user.name} already exists`);
+  }
+
+  /** Deleting a user revokes their tokens: the rows go in the same transaction. */
+  deleteUser(name: string): Promise<boolean> {
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('tokens').where('user_name', '=', name).execute();
+        const result = await trx.deleteFrom('users').where('name', '=', name).executeTakeFirst();
+        return Number(result.numDeletedRows) === 1;
+      }),
+    );
+  }
+
+  insertToken(token: TokenRecord): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .insertInto('tokens')
+        .values({
+          id: token.id,
+          user_name: token.userName,
+          expires_at: token.expiresAt.getTime(),
+          max_uses: token.maxUses,
+        })
+        .execute();
+    }, `token ${token.id} already exists`);
+  }
+
+  /** One conditional UPDATE: the database, not the app, serialises concurrent uses. */
+  consumeToken(id: string, now: Date): Promise<boolean> {
+    return this.guard(async () => {
+      const result = await this.db
+        .updateTable('tokens')
+        .set((eb) => ({ uses: eb('uses', '+', 1) }))
+        .where('id', '=', id)
+        .where((eb) => eb('uses', '<', eb.ref('max_uses')))
+        .where('expires_at', '>', now.getTime())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  /** Insert-if-absent then read back, so concurrent instances all end up with the first value. */
+  getOrCreateSetting(key: string, create: () => string): Promise<string> {
+    return this.guard(async () => {
+      const existing = await this.readSetting(key);
+      if (existing !== undefined) return existing;
+      await this.db
+        .insertInto('settings')
+        .values({ key, value: create() })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const stored = await this.readSetting(key);
+      if (stored === undefined) throw new Error(`setting ${key} vanished after insert`);
+      return stored;
+    });
+  }
+
+  clearAll(): Promise<void> {
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        for (const table of ['artifacts', 'audit_log', 'tokens', 'users'] as const) {
+          await trx.deleteFrom(table).execute();
+        }
+      }),
+    );
+  }
+
+  private async readSetting(key: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  /** Runs a database operation, translating driver failures into the registry's errors. */
+  private async guard<T>(operation: () => Promise<T>, conflictMessage?: string): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const kind = this.options.classifyError(error);
+      if (kind === 'unavailable') throw new ComponentUnavailableError('database', describeError(error));
+      if (kind === 'unique-violation' && conflictMessage) throw new ConflictError(conflictMessage);
+      throw error;
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return error.message || (typeof code === 'string' ? code : error.name);
+}

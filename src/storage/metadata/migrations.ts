@@ -1,0 +1,97 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/**
+ * Schema history, in code so the app ships as one artifact. Never edit a released migration:
+ * add a new one. Migrations see `Kysely<unknown>` because they must not depend on the current
+ * shape of `Database`.
+ */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001_initial': { up: (db) => createInitialSchema(db, dialect) },
+  };
+  return { getMigrations: async () => migrations };
+}
+
+/** A surrogate key that only ever grows; the syntax differs per dialect. */
+function identity(dialect: SqlDialect) {
+  return {
+    type: dialect === 'sqlite' ? 'integer' : 'bigint',
+    build: (col: ColumnDefinitionBuilder) =>
+      dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey().generatedAlwaysAsIdentity(),
+  } as const;
+}
+
+async function createInitialSchema(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const key = identity(dialect);
+
+  await db.schema
+    .createTable('artifacts')
+    .addColumn('seq', key.type, key.build)
+    .addColumn('id', 'text', (c) => c.notNull().unique())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('source_url', 'text', (c) => c.notNull())
+    .addColumn('version_text', 'text')
+    .addColumn('version_major', 'integer')
+    .addColumn('version_minor', 'integer')
+    .addColumn('version_patch', 'integer')
+    .addColumn('version_prerelease', 'integer')
+    .addColumn('package_digest', 'text', (c) => c.notNull())
+    .addColumn('package_size', 'bigint', (c) => c.notNull())
+    .addColumn('facts', 'text', (c) => c.notNull())
+    .addColumn('readme', 'text')
+    .addColumn('source_metadata', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('artifacts_name_seq').on('artifacts').columns(['name', 'seq']).execute();
+  await db.schema.createIndex('artifacts_type_seq').on('artifacts').columns(['type', 'seq']).execute();
+  await db.schema.createIndex('artifacts_package_digest').on('artifacts').column('package_digest').execute();
+
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', key.type, key.build)
+    .addColumn('artifact_id', 'text', (c) => c.notNull())
+    .addColumn('artifact_name', 'text', (c) => c.notNull())
+    .addColumn('artifact_type', 'text', (c) => c.notNull())
+    .addColumn('user_name', 'text', (c) => c.notNull())
+    .addColumn('user_is_admin', 'integer', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('date', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('audit_log_artifact_id')
+    .on('audit_log')
+    .columns(['artifact_id', 'id'])
+    .execute();
+
+  await db.schema
+    .createTable('users')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('is_admin', 'integer', (c) => c.notNull())
+    .addColumn('can_upload', 'integer', (c) => c.notNull())
+    .addColumn('can_search', 'integer', (c) => c.notNull())
+    .addColumn('can_download', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('tokens')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_name', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('max_uses', 'integer', (c) => c.notNull())
+    .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema.createIndex('tokens_user_name').on('tokens').column('user_name').execute();
+
+  await db.schema
+    .createTable('settings')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+}

@@ -1,0 +1,73 @@
+import type { Generated, GeneratedAlways } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Portable column types only: flags are 0/1 integers and
+ * timestamps are epoch milliseconds, so SQLite and PostgreSQL read back identical values.
+ */
+export interface Database {
+  artifacts: ArtifactsTable;
+  audit_log: AuditLogTable;
+  users: UsersTable;
+  tokens: TokensTable;
+  settings: SettingsTable;
+}
+
+/** 0 or 1. */
+export type Flag = number;
+
+export interface ArtifactsTable {
+  /** Registry order; the keyset pagination cursor. */
+  seq: GeneratedAlways<number>;
+  id: string;
+  type: string;
+  name: string;
+  source_url: string;
+  version_text: string | null;
+  version_major: number | null;
+  version_minor: number | null;
+  version_patch: number | null;
+  version_prerelease: Flag | null;
+  package_digest: string;
+  package_size: number;
+  /** PackageFacts as JSON, without the readme (kept in its own column). */
+  facts: string;
+  readme: string | null;
+  source_metadata: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditLogTable {
+  id: GeneratedAlways<number>;
+  artifact_id: string;
+  artifact_name: string;
+  artifact_type: string;
+  user_name: string;
+  user_is_admin: Flag;
+  action: string;
+  date: number;
+}
+
+export interface UsersTable {
+  name: string;
+  password_hash: string;
+  is_admin: Flag;
+  can_upload: Flag;
+  can_search: Flag;
+  can_download: Flag;
+  created_at: number;
+}
+
+export interface TokensTable {
+  id: string;
+  user_name: string;
+  expires_at: number;
+  max_uses: number;
+  uses: Generated<number>;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}

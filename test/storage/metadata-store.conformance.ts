@@ -1,0 +1,515 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ArtifactRecord, ArtifactType, AuditEntry, ParsedVersion } from '../../src/domain/artifact.js';
+import { BadRequestError, ConflictError } from '../../src/domain/errors.js';
+import type {
+  ArtifactQuerySpec,
+  MetadataStore,
+  Page,
+  PageRequest,
+  UserRecord,
+  VersionComparator,
+  VersionFilter,
+} from '../../src/storage/metadata/metadata-store.js';
+
+export interface StoreUnderTest {
+  store: MetadataStore;
+  cleanup(): Promise<void>;
+}
+
+const CREATED = new Date('2024-07-11T14:22:05.123Z');
+
+function version(text: string): ParsedVersion {
+  const [core = '', pre] = text.split('-');
+  const [major = 0, minor = 0, patch = 0] = core.split('.').map(Number);
+  return { text, major, minor, patch, prerelease: pre !== undefined };
+}
+
+function artifact(id: string, overrides: Partial<ArtifactRecord> = {}): ArtifactRecord {
+  return {
+    id,
+    type: 'model',
+    name: `name-${id}`,
+    sourceUrl: `https://huggingface.co/org/${id}`,
+    version: null,
+    packageDigest: `digest-${id}`,
+    packageSize: 1234,
+    facts: { files: [], readme: null, configJson: null },
+    sourceMetadata: {},
+    createdBy: 'alice',
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    ...overrides,
+  };
+}
+
+function user(name: string, overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    name,
+    passwordHash: `hash-of-${name}`,
+    isAdmin: false,
+    canUpload: true,
+    canSearch: true,
+    canDownload: false,
+    createdAt: CREATED,
+    ...overrides,
+  };
+}
+
+function audit(artifactId: string, action: AuditEntry['action'], minute: number): AuditEntry {
+  return {
+    artifact: { id: artifactId, name: `name-${artifactId}`, type: 'model' },
+    user: { name: 'alice', is_admin: minute % 2 === 0 },
+    action,
+    date: new Date(CREATED.getTime() + minute * 60_000),
+  };
+}
+
+const ids = (page: Page<{ id: string }> | { id: string }[]) =>
+  ('items' in page ? page.items : page).map((a) => a.id);
+
+/** Follows `next` cursors until the last page; returns every page. */
+async function allPages<T>(
+  fetch: (page: PageRequest) => Promise<Page<T>>,
+  limit: number,
+): Promise<Page<T>[]> {
+  const pages: Page<T>[] = [];
+  let after: string | undefined;
+  do {
+    const page = await fetch({ after, limit });
+    pages.push(page);
+    after = page.next ?? undefined;
+  } while (after !== undefined);
+  return pages;
+}
+
+/**
+ * The behaviour every MetadataStore adapter must share. `make` returns a fresh, migrated, empty
+ * store; `cleanup` disposes of it.
+ */
+export function describeMetadataStoreConformance(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`MetadataStore conformance: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: MetadataStore;
+
+    beforeEach(async () => {
+      subject = await make();
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await subject.cleanup();
+    });
+
+    describe('lifecycle', () => {
+      it('answers ping', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+
+      it('migrates again without harm and keeps data', async () => {
+        await store.insertArtifact(artifact('a1'));
+        await store.migrate();
+        await store.migrate();
+        expect(await store.getArtifact('a1')).not.toBeNull();
+      });
+    });
+
+    describe('artifacts', () => {
+      it('round-trips every field', async () => {
+        const record = artifact('full', {
+          type: 'dataset',
+          name: 'bookcorpus',
+          version: version('1.2.3-rc.1'),
+          packageSize: 21_474_836_480,
+          facts: {
+            files: [
+              {
+                path: 'model.safetensors',
+                size: 5_000_000_000,
+                compressedSize: 4_900_000_000,
+                aspect: 'weights',
+              },
+              { path: 'README.md', size: 10, compressedSize: 8, aspect: 'docs' },
+            ],
+            readme: '# Book corpus\nünïcödé ✓',
+            configJson: '{"architectures":["Bert"]}',
+          },
+          sourceMetadata: { downloads: 42, tags: ['a', 'b'], card: { license: 'mit', nested: null } },
+          createdAt: new Date('2023-01-02T03:04:05.678Z'),
+          updatedAt: new Date('2024-05-06T07:08:09.012Z'),
+        });
+        await store.insertArtifact(record);
+        expect(await store.getArtifact('full')).toEqual(record);
+      });
+
+      it('round-trips an artifact without version or readme', async () => {
+        const record = artifact('bare');
+        await store.insertArtifact(record);
+        const stored = await store.getArtifact('bare');
+        expect(stored).toEqual(record);
+        expect(stored?.version).toBeNull();
+        expect(stored?.facts.readme).toBeNull();
+      });
+
+      it('answers null for an unknown id', async () => {
+        expect(await store.getArtifact('missing')).toBeNull();
+      });
+
+      it('refuses a duplicate id with ConflictError', async () => {
+        await store.insertArtifact(artifact('dup'));
+        await expect(store.insertArtifact(artifact('dup', { name: 'other' }))).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+      });
+
+      it('replaces content when updatedAt matches, refuses a stale one', async () => {
+        const original = artifact('r1', { version: version('1.0.0') });
+        await store.insertArtifact(original);
+        const updated = artifact('r1', {
+          name: 'renamed',
+          version: version('2.0.0'),
+          packageDigest: 'digest-new',
+          updatedAt: new Date(CREATED.getTime() + 1000),
+        });
+        expect(await store.replaceArtifact(updated, original.updatedAt)).toBe(true);
+        expect(await store.getArtifact('r1')).toEqual(updated);
+
+        const lost = artifact('r1', { name: 'lost-update' });
+        expect(await store.replaceArtifact(lost, original.updatedAt)).toBe(false);
+        expect(await store.getArtifact('r1')).toEqual(updated);
+      });
+
+      it('replace of an unknown id answers false', async () => {
+        expect(await store.replaceArtifact(artifact('ghost'), CREATED)).toBe(false);
+        expect(await store.getArtifact('ghost')).toBeNull();
+      });
+
+      it('delete returns the record once', async () => {
+        const record = artifact('d1', { version: version('0.1.0') });
+        await store.insertArtifact(record);
+        expect(await store.deleteArtifact('d1')).toEqual(record);
+        expect(await store.getArtifact('d1')).toBeNull();
+        expect(await store.deleteArtifact('d1')).toBeNull();
+      });
+
+      it('counts artifacts per package digest', async () => {
+        await store.insertArtifact(artifact('c1', { packageDigest: 'shared' }));
+        await store.insertArtifact(artifact('c2', { packageDigest: 'shared' }));
+        await store.insertArtifact(artifact('c3', { packageDigest: 'own' }));
+        expect(await store.countByDigest('shared')).toBe(2);
+        expect(await store.countByDigest('own')).toBe(1);
+        expect(await store.countByDigest('none')).toBe(0);
+        await store.deleteArtifact('c1');
+        expect(await store.countByDigest('shared')).toBe(1);
+      });
+    });
+
+    describe('queryArtifacts', () => {
+      const query = (queries: ArtifactQuerySpec[], limit = 100) => store.queryArtifacts(queries, { limit });
+
+      beforeEach(async () => {
+        const rows: [string, string, ArtifactType][] = [
+          ['q1', 'bert', 'model'],
+          ['q2', 'squad', 'dataset'],
+          ['q3', 'bert', 'code'],
+          ['q4', 'gpt', 'model'],
+          ['q5', 'bert', 'model'],
+        ];
+        for (const [id, name, type] of rows) await store.insertArtifact(artifact(id, { name, type }));
+      });
+
+      it('matches an exact name in registry order', async () => {
+        const page = await query([{ name: 'bert' }]);
+        expect(page.items).toEqual([
+          { id: 'q1', name: 'bert', type: 'model' },
+          { id: 'q3', name: 'bert', type: 'code' },
+          { id: 'q5', name: 'bert', type: 'model' },
+        ]);
+        expect(page.next).toBeNull();
+        expect(ids(await query([{ name: 'BERT' }]))).toEqual([]);
+      });
+
+      it("matches every artifact with '*'", async () => {
+        expect(ids(await query([{ name: '*' }]))).toEqual(['q1', 'q2', 'q3', 'q4', 'q5']);
+      });
+
+      it('filters by types', async () => {
+        expect(ids(await query([{ name: '*', types: ['model'] }]))).toEqual(['q1', 'q4', 'q5']);
+        expect(ids(await query([{ name: 'bert', types: ['code', 'dataset'] }]))).toEqual(['q3']);
+      });
+
+      it('unions several queries without duplicates', async () => {
+        const page = await query([{ name: 'bert' }, { name: '*', types: ['model'] }, { name: 'squad' }]);
+        expect(ids(page)).toEqual(['q1', 'q2', 'q3', 'q4', 'q5']);
+      });
+
+      it('answers an empty page for no queries', async () => {
+        expect(await query([])).toEqual({ items: [], next: null });
+      });
+
+      it('pages by keyset over several pages without gaps or duplicates', async () => {
+        for (let i = 0; i < 7; i++) await store.insertArtifact(artifact(`p${i}`, { name: 'paged' }));
+        const pages = await allPages((page) => store.queryArtifacts([{ name: 'paged' }], page), 3);
+        expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
+        expect(pages.flatMap((p) => ids(p))).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+        expect(pages.at(-1)?.next).toBeNull();
+      });
+
+      it('keeps the order stable while artifacts are added and removed between pages', async () => {
+        for (let i = 0; i < 6; i++) await store.insertArtifact(artifact(`s${i}`, { name: 'stable' }));
+        const first = await store.queryArtifacts([{ name: 'stable' }], { limit: 2 });
+        await store.deleteArtifact('s0');
+        await store.deleteArtifact('s3');
+        await store.insertArtifact(artifact('s6', { name: 'stable' }));
+        const rest = await allPages(
+          (page) =>
+            store.queryArtifacts([{ name: 'stable' }], { ...page, after: page.after ?? first.next ?? '' }),
+          2,
+        );
+        expect([...ids(first), ...rest.flatMap((p) => ids(p))]).toEqual(['s0', 's1', 's2', 's4', 's5', 's6']);
+      });
+
+      it('answers no next cursor when the last page is exactly full', async () => {
+        const page = await store.queryArtifacts([{ name: 'bert' }], { limit: 3 });
+        expect(page.items).toHaveLength(3);
+        expect(page.next).toBeNull();
+      });
+
+      it.each(['abc', '-1', '1.5', '', ' 1', '1e3', '99999999999999999999'])(
+        'rejects the malformed cursor %j',
+        async (after) => {
+          const attempt = store.queryArtifacts([{ name: '*' }], { after, limit: 10 });
+          await expect(attempt).rejects.toBeInstanceOf(BadRequestError);
+          await expect(attempt).rejects.toThrow('invalid offset');
+        },
+      );
+    });
+
+    describe('version filters', () => {
+      const VERSIONS = ['0.9.9', '1.0.0', '1.2.3', '1.2.4', '1.3.0', '2.0.0-beta.1', '2.0.0', '10.0.0'];
+
+      beforeEach(async () => {
+        for (const text of VERSIONS) {
+          await store.insertArtifact(artifact(`v${text}`, { name: 'lib', version: version(text) }));
+        }
+        await store.insertArtifact(artifact('unversioned', { name: 'lib' }));
+      });
+
+      const cmp = (op: VersionComparator['op'], text: string): VersionComparator => {
+        const { major, minor, patch } = version(text);
+        return { op, major, minor, patch };
+      };
+      const matching = async (filter: VersionFilter) => {
+        const page = await store.queryArtifacts([{ name: 'lib', version: filter }], { limit: 100 });
+        return ids(page).map((id) => id.slice(1));
+      };
+      const single = (comparator: VersionComparator, includePrerelease = false) =>
+        matching({ anyOf: [[comparator]], includePrerelease });
+
+      it.each([
+        ['=', '1.2.3', ['1.2.3']],
+        ['=', '1.2.5', []],
+        ['>', '1.2.3', ['1.2.4', '1.3.0', '2.0.0', '10.0.0']],
+        ['>', '1.2.9', ['1.3.0', '2.0.0', '10.0.0']],
+        ['>', '1.9.9', ['2.0.0', '10.0.0']],
+        ['>=', '1.2.4', ['1.2.4', '1.3.0', '2.0.0', '10.0.0']],
+        ['<', '1.2.4', ['0.9.9', '1.0.0', '1.2.3']],
+        ['<', '1.3.0', ['0.9.9', '1.0.0', '1.2.3', '1.2.4']],
+        ['<', '2.0.0', ['0.9.9', '1.0.0', '1.2.3', '1.2.4', '1.3.0']],
+        ['<=', '1.0.0', ['0.9.9', '1.0.0']],
+        ['<=', '0.9.8', []],
+      ] as const)('%s %s', async (op, text, expected) => {
+        expect(await single(cmp(op, text))).toEqual(expected);
+      });
+
+      it('compares numerically, not as text', async () => {
+        expect(await single(cmp('>', '9.0.0'))).toEqual(['10.0.0']);
+      });
+
+      it('requires every comparator of a set', async () => {
+        const filter = { anyOf: [[cmp('>=', '1.0.0'), cmp('<', '1.3.0')]], includePrerelease: false };
+        expect(await matching(filter)).toEqual(['1.0.0', '1.2.3', '1.2.4']);
+      });
+
+      it('accepts any of several sets', async () => {
+        const filter = {
+          anyOf: [[cmp('<', '1.0.0')], [cmp('=', '1.3.0')], [cmp('>=', '10.0.0')]],
+          includePrerelease: false,
+        };
+        expect(await matching(filter)).toEqual(['0.9.9', '1.3.0', '10.0.0']);
+      });
+
+      it('excludes prereleases unless asked', async () => {
+        expect(await single(cmp('>=', '2.0.0'))).toEqual(['2.0.0', '10.0.0']);
+        expect(await single(cmp('=', '2.0.0'), true)).toEqual(['2.0.0-beta.1', '2.0.0']);
+      });
+
+      it('matches every versioned artifact with an unconstrained set, never an unversioned one', async () => {
+        const stable = VERSIONS.filter((v) => !v.includes('-'));
+        expect(await matching({ anyOf: [[]], includePrerelease: false })).toEqual(stable);
+        expect(await matching({ anyOf: [[]], includePrerelease: true })).toEqual(VERSIONS);
+      });
+
+      it('matches nothing with no sets', async () => {
+        expect(await matching({ anyOf: [], includePrerelease: true })).toEqual([]);
+      });
+
+      it('unions a version query with an unversioned one', async () => {
+        const page = await store.queryArtifacts(
+          [
+            { name: 'lib', version: { anyOf: [[cmp('=', '1.0.0')]], includePrerelease: false } },
+            { name: 'lib', types: ['model'] },
+          ],
+          { limit: 100 },
+        );
+        expect(page.items).toHaveLength(VERSIONS.length + 1);
+      });
+    });
+
+    describe('name and search scans', () => {
+      it('finds by name up to the limit', async () => {
+        for (let i = 0; i < 4; i++) await store.insertArtifact(artifact(`n${i}`, { name: 'same' }));
+        await store.insertArtifact(artifact('other', { name: 'different' }));
+        expect(ids(await store.findByName('same', 3))).toEqual(['n0', 'n1', 'n2']);
+        expect(ids(await store.findByName('same', 10))).toEqual(['n0', 'n1', 'n2', 'n3']);
+        expect(await store.findByName('nobody', 10)).toEqual([]);
+      });
+
+      it('scans names and readmes in pages', async () => {
+        for (let i = 0; i < 5; i++) {
+          const facts = { files: [], readme: i === 2 ? null : `readme ${i}`, configJson: null };
+          await store.insertArtifact(artifact(`m${i}`, { facts }));
+        }
+        const pages = await allPages((page) => store.scanSearchCandidates(page), 2);
+        expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
+        expect(pages.flatMap((p) => p.items)).toEqual(
+          [0, 1, 2, 3, 4].map((i) => ({
+            id: `m${i}`,
+            name: `name-m${i}`,
+            type: 'model',
+            readme: i === 2 ? null : `readme ${i}`,
+          })),
+        );
+        await expect(store.scanSearchCandidates({ after: 'x', limit: 2 })).rejects.toThrow('invalid offset');
+      });
+    });
+
+    describe('audit log', () => {
+      it('lists one artifact’s entries in append order, up to the limit', async () => {
+        await store.appendAudit(audit('a1', 'CREATE', 0));
+        await store.appendAudit(audit('a2', 'CREATE', 1));
+        await store.appendAudit(audit('a1', 'DOWNLOAD', 2));
+        await store.appendAudit(audit('a1', 'RATE', 3));
+        expect(await store.listAudit('a1', 10)).toEqual([
+          audit('a1', 'CREATE', 0),
+          audit('a1', 'DOWNLOAD', 2),
+          audit('a1', 'RATE', 3),
+        ]);
+        expect((await store.listAudit('a1', 2)).map((e) => e.action)).toEqual(['CREATE', 'DOWNLOAD']);
+        expect(await store.listAudit('none', 10)).toEqual([]);
+      });
+    });
+
+    describe('users', () => {
+      it('inserts, reads and deletes a user', async () => {
+        const admin = user('root', { isAdmin: true, canDownload: true, canUpload: false });
+        await store.insertUser(admin);
+        expect(await store.getUser('root')).toEqual(admin);
+        expect(await store.getUser('nobody')).toBeNull();
+        await expect(store.insertUser(user('root'))).rejects.toBeInstanceOf(ConflictError);
+        expect(await store.deleteUser('root')).toBe(true);
+        expect(await store.getUser('root')).toBeNull();
+        expect(await store.deleteUser('root')).toBe(false);
+      });
+
+      it("revokes a deleted user's tokens and only theirs", async () => {
+        const expiresAt = new Date(Date.now() + 3_600_000);
+        await store.insertUser(user('bob'));
+        await store.insertUser(user('carol'));
+        await store.insertToken({ id: 'bob-1', userName: 'bob', expiresAt, maxUses: 5 });
+        await store.insertToken({ id: 'carol-1', userName: 'carol', expiresAt, maxUses: 5 });
+        await store.deleteUser('bob');
+        expect(await store.consumeToken('bob-1', new Date())).toBe(false);
+        expect(await store.consumeToken('carol-1', new Date())).toBe(true);
+      });
+    });
+
+    describe('tokens', () => {
+      const now = new Date('2025-01-01T00:00:00.000Z');
+      const later = new Date(now.getTime() + 60_000);
+
+      it('counts uses up to maxUses', async () => {
+        await store.insertToken({ id: 't1', userName: 'alice', expiresAt: later, maxUses: 3 });
+        const results = [];
+        for (let i = 0; i < 5; i++) results.push(await store.consumeToken('t1', now));
+        expect(results).toEqual([true, true, true, false, false]);
+      });
+
+      it('refuses an expired token', async () => {
+        await store.insertToken({ id: 't2', userName: 'alice', expiresAt: later, maxUses: 3 });
+        expect(await store.consumeToken('t2', later)).toBe(false);
+        expect(await store.consumeToken('t2', new Date(later.getTime() - 1))).toBe(true);
+      });
+
+      it('refuses an unknown token', async () => {
+        expect(await store.consumeToken('nope', now)).toBe(false);
+      });
+
+      it('refuses a duplicate token id', async () => {
+        await store.insertToken({ id: 't3', userName: 'alice', expiresAt: later, maxUses: 1 });
+        await expect(
+          store.insertToken({ id: 't3', userName: 'bob', expiresAt: later, maxUses: 1 }),
+        ).rejects.toBeInstanceOf(ConflictError);
+      });
+
+      it('never exceeds maxUses under concurrent consumption', async () => {
+        await store.insertToken({ id: 'hot', userName: 'alice', expiresAt: later, maxUses: 7 });
+        const results = await Promise.all(Array.from({ length: 40 }, () => store.consumeToken('hot', now)));
+        expect(results.filter(Boolean)).toHaveLength(7);
+      });
+    });
+
+    describe('settings', () => {
+      it('creates a setting once and returns it afterwards', async () => {
+        expect(await store.getOrCreateSetting('jwt', () => 'first')).toBe('first');
+        let called = false;
+        const again = await store.getOrCreateSetting('jwt', () => {
+          called = true;
+          return 'second';
+        });
+        expect(again).toBe('first');
+        expect(called).toBe(false);
+        expect(await store.getOrCreateSetting('other', () => 'x')).toBe('x');
+      });
+
+      it('agrees on one value under concurrent creation', async () => {
+        const values = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.getOrCreateSetting('race', () => `value-${i}`)),
+        );
+        expect(new Set(values).size).toBe(1);
+      });
+    });
+
+    describe('clearAll', () => {
+      it('removes artifacts, audit entries, users and tokens but keeps settings', async () => {
+        const later = new Date(Date.now() + 60_000);
+        await store.insertArtifact(artifact('x1', { packageDigest: 'dx' }));
+        await store.appendAudit(audit('x1', 'CREATE', 0));
+        await store.insertUser(user('dave'));
+        await store.insertToken({ id: 'tx', userName: 'dave', expiresAt: later, maxUses: 5 });
+        await store.getOrCreateSetting('key', () => 'kept');
+
+        await store.clearAll();
+
+        expect(await store.getArtifact('x1')).toBeNull();
+        expect(await store.countByDigest('dx')).toBe(0);
+        expect(await store.listAudit('x1', 10)).toEqual([]);
+        expect(await store.getUser('dave')).toBeNull();
+        expect(await store.consumeToken('tx', new Date())).toBe(false);
+        expect(await store.queryArtifacts([{ name: '*' }], { limit: 10 })).toEqual({ items: [], next: null });
+        expect(await store.getOrCreateSetting('key', () => 'new')).toBe('kept');
+
+        await store.insertArtifact(artifact('x1'));
+        expect(await store.getArtifact('x1')).not.toBeNull();
+      });
+    });
+  });
+}
