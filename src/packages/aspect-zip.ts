@@ -1,0 +1,123 @@
+import { Readable } from 'node:stream';
+import type { Entry, ZipFile as ZipReader } from 'yauzl';
+import yazl from 'yazl';
+import type { Aspect } from '../domain/artifact.js';
+import { NotFoundError, RangeNotSatisfiableError } from '../domain/errors.js';
+import { classifyFile } from './classify.js';
+import { openZip, type RangeSource } from './range-source.js';
+import { isDirectoryEntry } from './zip-entries.js';
+
+/**
+ * One aspect of a stored package as a zip of its own, generated on demand and never stored.
+ * Its bytes are deterministic (same order, names, mtimes, modes and contents on every call), so
+ * `size` is known before streaming and any byte range can be served, e.g. to resume a download.
+ * Timestamps: each entry keeps the stored entry's DOS date/time fields exactly (yazl writes
+ * DOS time from a local Date, and yauzl reads it back the same way), and no extended UTC
+ * timestamp is added, so instances in different time zones produce the same bytes and a
+ * download resumed on another instance still fits together.
+ */
+export interface AspectZip {
+  size: number;
+  fileCount: number;
+  /** The whole zip, or the inclusive byte range of it. */
+  stream(range?: { start: number; end: number }): Readable;
+}
+
+type OpenData = (entry: Entry, done: (err: Error | null, data: Readable) => void) => void;
+
+/** @types/yazl declares end()'s size callback without its argument. */
+type EndWithSize = (options: undefined, calculatedTotalSizeCallback?: (size: number) => void) => void;
+
+const DEFAULT_FILE_MODE = 0o644;
+const REGULAR_FILE = 0o100000;
+
+export async function buildAspectZip(source: RangeSource, aspect: Aspect): Promise<AspectZip> {
+  const reader = await openZip(source);
+  const entries: Entry[] = [];
+  for await (const entry of reader.eachEntry()) {
+    if (!isDirectoryEntry(entry) && classifyFile(entry.fileName) === aspect) entries.push(entry);
+  }
+  if (entries.length === 0) {
+    reader.close();
+    throw new NotFoundError(`package has no ${aspect} files`);
+  }
+  const size = await dryRunSize(entries);
+  // The reader stays open for later stream() calls; it holds no resources (see openZip).
+  return {
+    size,
+    fileCount: entries.length,
+    stream: (range) => {
+      const { start, end } = range ?? { start: 0, end: size - 1 };
+      if (start < 0 || end < start || end >= size) throw new RangeNotSatisfiableError(size);
+      return Readable.from(bytesInRange(generate(reader, entries), start, end), { objectMode: false });
+    },
+  };
+}
+
+/**
+ * Lays the entries out in a yazl zip. Everything is stored (no compression) with its size
+ * declared, which is what lets yazl compute the exact output size up front; yazl switches an
+ * entry or the archive to ZIP64 by itself when sizes or offsets need it.
+ */
+function layOut(entries: Entry[], openData: OpenData, onSize?: (size: number) => void): yazl.ZipFile {
+  const zip = new yazl.ZipFile();
+  for (const entry of entries) {
+    const permissions = (entry.externalFileAttributes >>> 16) & 0o777;
+    const options = {
+      mtime: entry.getLastModDate({ forceDosFormat: true }),
+      forceDosTimestamp: true,
+      mode: REGULAR_FILE | (permissions || DEFAULT_FILE_MODE),
+      compress: false,
+      size: entry.uncompressedSize,
+    };
+    zip.addReadStreamLazy(entry.fileName, options, (done) => openData(entry, done));
+  }
+  (zip.end as EndWithSize).call(zip, undefined, onSize);
+  return zip;
+}
+
+/**
+ * The size without reading any data: yazl reports it from the declared sizes during end().
+ * The data callback is never answered, so the throwaway zip stalls before its first byte.
+ */
+function dryRunSize(entries: Entry[]): Promise<number> {
+  return new Promise((resolve) => layOut(entries, () => {}, resolve));
+}
+
+/** Streams the full zip, copying each entry's data out of the stored package. */
+function generate(reader: ZipReader, entries: Entry[]): Readable {
+  let current: Readable | undefined;
+  const zip = layOut(entries, (entry, done) => {
+    reader.openReadStream(entry, (err, data) => {
+      if (!err) {
+        current = data;
+        data.on('error', (readErr) => output.destroy(readErr));
+      }
+      done(err, data);
+    });
+  });
+  const output = zip.outputStream as Readable;
+  zip.on('error', (err: Error) => output.destroy(err));
+  // A consumer that stops early (range served, client gone) must not leave a source stream open.
+  output.once('close', () => {
+    current?.unpipe();
+    current?.destroy();
+  });
+  return output;
+}
+
+/**
+ * The bytes start..end (inclusive) of `full`. Serving a range regenerates and discards the
+ * prefix: cost is reading `start` bytes from the store (inflating any deflated source entries),
+ * no memory beyond one chunk. Stopping at `end` destroys the generator, so the tail is never read.
+ */
+async function* bytesInRange(full: Readable, start: number, end: number): AsyncGenerator<Buffer> {
+  let position = 0;
+  for await (const chunk of full as AsyncIterable<Buffer>) {
+    const chunkEnd = position + chunk.length;
+    if (chunkEnd > start)
+      yield chunk.subarray(Math.max(0, start - position), Math.min(chunk.length, end + 1 - position));
+    position = chunkEnd;
+    if (position > end) return;
+  }
+}
