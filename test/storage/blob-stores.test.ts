@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { ComponentUnavailableError } from '../../src/domain/errors.js';
 import { FsBlobStore } from '../../src/storage/blobs/fs-blob-store.js';
+import { createBlobStore } from '../../src/storage/blobs/index.js';
 import { S3BlobStore } from '../../src/storage/blobs/s3-blob-store.js';
 import { type RunningS3rver, startS3rver } from '../support/s3rver.js';
 import { describeBlobStoreConformance, readAll, sha256, stageBytes } from './blob-store.conformance.js';
@@ -19,6 +21,18 @@ describeBlobStoreConformance('filesystem', async () => {
     store: new FsBlobStore(join(root, 'blobs')),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
+});
+
+it('createBlobStore keeps blobs under DATA_DIR/blobs when no bucket is configured', async () => {
+  const dataDir = await makeTempDir('mg-data-');
+  try {
+    const store = createBlobStore(loadConfig({ DATA_DIR: dataDir }));
+    expect(store).toBeInstanceOf(FsBlobStore);
+    await store.ping();
+    expect((await stat(join(dataDir, 'blobs'))).isDirectory()).toBe(true);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 describe('FsBlobStore', () => {
@@ -107,6 +121,23 @@ describe('S3BlobStore against s3rver', () => {
       credentials: s3.credentials,
     });
   }
+
+  it('is what createBlobStore builds when S3_BUCKET is set, with keys from the default chain', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', s3.credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3.credentials.secretAccessKey);
+    try {
+      const config = loadConfig({
+        S3_BUCKET: s3.bucket,
+        S3_ENDPOINT: s3.endpoint,
+        S3_FORCE_PATH_STYLE: 'true',
+      });
+      const store = createBlobStore(config);
+      expect(store).toBeInstanceOf(S3BlobStore);
+      await expect(store.ping()).resolves.toBeUndefined();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 
   describeBlobStoreConformance('s3', async () => {
     const store = makeStore();

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -50,10 +50,20 @@ export interface RunningS3rver {
   dispose(): Promise<void>;
 }
 
-/** Starts a real S3-protocol server on 127.0.0.1 with a free port, its bucket already created. */
-export async function startS3rver(bucket = 'modelguard-test'): Promise<RunningS3rver> {
-  const directory = await mkdtemp(join(tmpdir(), 'mg-s3rver-'));
-  let port = 0;
+export interface S3rverOptions {
+  bucket?: string;
+  /** 0 (the default) picks a free port; restarts reuse whichever port was bound. */
+  port?: number;
+  /** Kept on dispose when given; by default a temporary directory that dispose deletes. */
+  directory?: string;
+}
+
+/** Starts a real S3-protocol server on 127.0.0.1, its bucket already created. */
+export async function startS3rver(options: S3rverOptions = {}): Promise<RunningS3rver> {
+  const bucket = options.bucket ?? 'modelguard-test';
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'mg-s3rver-')));
+  await mkdir(directory, { recursive: true });
+  let port = options.port ?? 0;
   let server: S3rverInstance | null = null;
 
   // A fresh instance per start: s3rver closes its logger when its HTTP server closes.
@@ -89,7 +99,7 @@ export async function startS3rver(bucket = 'modelguard-test'): Promise<RunningS3
     stop,
     dispose: async () => {
       await stop();
-      await rm(directory, { recursive: true, force: true });
+      if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
     },
   };
 }
