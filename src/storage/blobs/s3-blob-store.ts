@@ -54,10 +54,6 @@ export class S3BlobStore implements BlobStore {
       maxAttempts: MAX_ATTEMPTS,
       // The SDK builds its NodeHttpHandler from these options.
       requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
-      // Since 2025 the SDK sends streaming bodies aws-chunked with trailing checksums by default,
-      // which many S3-compatible stores (MinIO versions, s3rver, Ceph) mis-store or reject.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   }
 
