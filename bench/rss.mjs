@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * Memory benchmark: uploads then downloads a 1 GB package while sampling the server's resident
+ * memory, to show packages stream instead of being buffered (target: peak RSS < 200 MB).
+ * Usage: node bench/rss.mjs [--combo sqlite-fs] [--size-mb 1024]
+ */
+import { parseArgs } from 'node:util';
+import { runMain } from './lib/cleanup.mjs';
+import { fastGet } from './lib/fast-get.mjs';
+import { buildLargePackage } from './lib/models.mjs';
+import { tempDir } from './lib/proc.mjs';
+import { DOWNLOAD_PATH, uploadModel } from './lib/registry-client.mjs';
+import { writeResult } from './lib/results.mjs';
+import { sampleRss } from './lib/rss-sampler.mjs';
+import { buildRegistry, startRegistry } from './lib/server.mjs';
+
+const TARGET_MIB = 200;
+const MIB = 1024 * 1024;
+
+const { values: flags } = parseArgs({
+  options: {
+    combo: { type: 'string', default: process.env.BENCH_COMBO ?? 'sqlite-fs' },
+    'size-mb': { type: 'string', default: '1024' },
+  },
+});
+
+/** Runs one phase, returning `{ ok, seconds, error? }` instead of throwing. */
+async function timed(work) {
+  const started = Date.now();
+  try {
+    const value = await work();
+    return { ok: true, seconds: (Date.now() - started) / 1000, value };
+  } catch (error) {
+    return { ok: false, seconds: (Date.now() - started) / 1000, error: error.message };
+  }
+}
+
+runMain(async () => {
+  const dir = await tempDir('rss');
+  const sizeBytes = Number(flags['size-mb']) * MIB;
+  console.log(`writing a ${flags['size-mb']} MiB package to ${dir}`);
+  const pkg = await buildLargePackage(dir, sizeBytes);
+  await buildRegistry();
+  const registry = await startRegistry(flags.combo);
+  const memory = sampleRss(registry.pid, 100);
+
+  await memory.phase('idle');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await memory.phase('upload');
+  const upload = await timed(() => uploadModel(registry.baseUrl, registry.tokens, pkg.name, pkg.path));
+  await memory.phase('download');
+  const download = upload.ok
+    ? await timed(async () => {
+        const headers = { 'X-Authorization': await registry.tokens.next() };
+        const got = await fastGet(registry.baseUrl + DOWNLOAD_PATH(upload.value), { headers, hash: true });
+        if (got.status !== 200) throw new Error(`HTTP ${got.status}`);
+        if (got.sha256 !== pkg.sha256) throw new Error(`SHA-256 mismatch after ${got.bytes} bytes`);
+        return got.bytes;
+      })
+    : { ok: false, skipped: true };
+  await memory.stop();
+
+  const phases = memory.report();
+  for (const [name, figures] of Object.entries(phases)) {
+    console.log(
+      `${name.padEnd(8)} peak VmRSS ${figures.peakRssMiB.toFixed(1)} MiB, VmHWM ${figures.vmHwmMiB.toFixed(1)} MiB`,
+    );
+  }
+  for (const [name, outcome] of Object.entries({ upload, download })) {
+    console.log(
+      `${name}: ${outcome.ok ? `ok in ${outcome.seconds.toFixed(1)} s` : `FAILED ${outcome.error ?? ''}`}`,
+    );
+  }
+  console.log(`target: peak RSS < ${TARGET_MIB} MiB`);
+  if (!upload.ok || !download.ok) console.error(registry.output());
+
+  await writeResult('rss', {
+    combo: flags.combo,
+    package: { bytes: pkg.size, sha256: pkg.sha256 },
+    targetMiB: TARGET_MIB,
+    phases,
+    upload: { ok: upload.ok, seconds: upload.seconds, error: upload.error },
+    download: {
+      ok: download.ok,
+      seconds: download.seconds,
+      error: download.error,
+      skipped: download.skipped,
+    },
+  });
+  return upload.ok && download.ok ? 0 : 1;
+});
