@@ -348,6 +348,15 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         expect(await matching({ anyOf: [[]], includePrerelease: true })).toEqual(VERSIONS);
       });
 
+      it('handles version numbers beyond 32 bits', async () => {
+        const huge = artifact('huge', { name: 'big', version: version('5000000000.0.1') });
+        await store.insertArtifact(huge);
+        expect(await store.getArtifact('huge')).toEqual(huge);
+        const filter = { anyOf: [[cmp('>', '4999999999.9.9')]], includePrerelease: false };
+        const page = await store.queryArtifacts([{ name: 'big', version: filter }], { limit: 10 });
+        expect(ids(page)).toEqual(['huge']);
+      });
+
       it('matches nothing with no sets', async () => {
         expect(await matching({ anyOf: [], includePrerelease: true })).toEqual([]);
       });

@@ -1,14 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import SqliteDatabase from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ComponentUnavailableError } from '../../src/domain/errors.js';
 import { createMetadataStore } from '../../src/storage/metadata/index.js';
 import type { MetadataStore } from '../../src/storage/metadata/metadata-store.js';
 import { createPostgresStore } from '../../src/storage/metadata/postgres.js';
 import { createSqliteStore } from '../../src/storage/metadata/sqlite.js';
-import { dropSchema, TEST_DATABASE_URL, uniqueSchemaName } from '../support/postgres.js';
+import {
+  dropSchema,
+  emptyTables,
+  TEST_DATABASE_URL,
+  terminateConnections,
+  uniqueSchemaName,
+} from '../support/postgres.js';
 import { describeMetadataStoreConformance } from './metadata-store.conformance.js';
 
 async function migrated(store: MetadataStore): Promise<MetadataStore> {
@@ -33,16 +40,42 @@ describeMetadataStoreConformance('SQLite :memory:', async () => {
   return { store, cleanup: () => store.close() };
 });
 
+// One schema for this file, migrated once and emptied before each test: migrating a fresh
+// schema per test is slow.
+const pgSchema = uniqueSchemaName();
+let pgMigration: Promise<unknown> | undefined;
+afterAll(() => dropSchema(pgSchema));
+
 describeMetadataStoreConformance('PostgreSQL', async () => {
-  const schema = uniqueSchemaName();
-  const store = await migrated(createPostgresStore(TEST_DATABASE_URL, { schema, poolSize: 4 }));
-  return {
-    store,
-    cleanup: async () => {
+  const store = createPostgresStore(TEST_DATABASE_URL, { schema: pgSchema, poolSize: 4 });
+  pgMigration ??= store.migrate();
+  await pgMigration;
+  await emptyTables(pgSchema);
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SQLite lock contention', () => {
+  it('answers ComponentUnavailableError(database) when another connection holds the write lock', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mg-sqlite-busy-'));
+    const file = join(dir, 'registry.db');
+    const store = await migrated(createSqliteStore(file, { busyTimeoutMs: 50 }));
+    const other = new SqliteDatabase(file);
+    other.exec('begin immediate');
+    try {
+      const token = { id: 't', userName: 'u', expiresAt: new Date(Date.now() + 60_000), maxUses: 1 };
+      const failure = await store.insertToken(token).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ComponentUnavailableError);
+      expect(failure).toMatchObject({ component: 'database' });
+    } finally {
+      other.exec('rollback');
+      other.close();
       await store.close();
-      await dropSchema(schema);
-    },
-  };
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('PostgreSQL outage', () => {
@@ -63,6 +96,25 @@ describe('PostgreSQL outage', () => {
       );
       expect(failure).toBeInstanceOf(ComponentUnavailableError);
       expect(failure).toMatchObject({ component: 'database', statusCode: 503 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('PostgreSQL connection loss', () => {
+  it('recovers by itself after the server drops its connections', async () => {
+    const applicationName = uniqueSchemaName('mg_recover');
+    const store = createPostgresStore(TEST_DATABASE_URL, { applicationName });
+    try {
+      await store.ping();
+      expect(await terminateConnections(applicationName)).toBeGreaterThan(0);
+      const during = await store.ping().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (during !== null) expect(during).toBeInstanceOf(ComponentUnavailableError);
+      await expect(store.ping()).resolves.toBeUndefined();
     } finally {
       await store.close();
     }

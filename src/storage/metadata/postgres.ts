@@ -10,13 +10,21 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** Shown in pg_stat_activity so operators can tell registry connections apart. */
+  applicationName?: string;
 }
 
 const INT8_OID = 20;
 
 /** Scale-out store on a pg connection pool; call `migrate()` before use. */
 export function createPostgresStore(url: string, opts: PostgresStoreOptions = {}): MetadataStore {
-  const { schema, poolSize = 10, connectTimeoutMs = 5_000, statementTimeoutMs = 30_000 } = opts;
+  const {
+    schema,
+    poolSize = 10,
+    connectTimeoutMs = 5_000,
+    statementTimeoutMs = 30_000,
+    applicationName = 'modelguard',
+  } = opts;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`invalid PostgreSQL schema name "${schema}"`);
   }
@@ -28,6 +36,7 @@ export function createPostgresStore(url: string, opts: PostgresStoreOptions = {}
     statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + connectTimeoutMs,
     keepAlive: true,
+    application_name: applicationName,
     options: schema ? `-c search_path=${schema}` : undefined,
     types: { getTypeParser: parseInt8AsNumber },
   });
