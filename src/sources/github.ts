@@ -1,0 +1,308 @@
+import { Readable } from 'node:stream';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import type { SourcesConfig } from '../config.js';
+import { NotFoundError, PayloadTooLargeError, RegistryError, UpstreamError } from '../domain/errors.js';
+import { aspectOfPath } from './file-aspect.js';
+import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './http-cache.js';
+import type { FetchedSource, GitHubMetadata, ListedFile, PullRequestEvidence, SourceFile } from './source.js';
+import { canonicalSourceUrl } from './source-urls.js';
+import { summarizeTree } from './tree-summary.js';
+import {
+  DEFAULT_UPSTREAM_POLICY,
+  rateLimitedError,
+  retryAfterSeconds,
+  timedFetch,
+  type UpstreamPolicy,
+} from './upstream-fetch.js';
+
+export interface GitHubSourceOptions {
+  /** The transport under the timeout and cache layers (default: global fetch). */
+  fetch?: typeof fetch;
+  cache?: ResponseCache;
+  policy?: Partial<Omit<UpstreamPolicy, 'upstream'>>;
+  /** Largest repository accepted (sum of blob sizes at the default branch). */
+  maxTotalBytes?: number;
+  maxFiles?: number;
+}
+
+export interface GitHubSource {
+  fetchRepo(owner: string, repo: string): Promise<FetchedSource>;
+  /** SPDX id of the repository's license; null when it has none GitHub recognises. */
+  getLicense(owner: string, repo: string): Promise<string | null>;
+}
+
+/**
+ * Bounds on the evidence read per repository, so one ingest costs at most about
+ * 1 + 1 + 3 + 1 + 1 + 1 + 2 * MAX_PULL_REQUESTS requests of the hourly API budget:
+ * repo, commits, contributors (pages), tree, pull list, code frequency, reviews + files per PR.
+ */
+const MAX_CONTRIBUTORS = 300;
+/** Most recent commits of the default branch kept for activity. */
+const MAX_COMMITS = 100;
+/** Merged pull requests sampled (most recently updated first) for reviewedness. */
+const MAX_PULL_REQUESTS = 30;
+/** Files listed per pull request (one page); more are marked `filesTruncated`. */
+const MAX_FILES_PER_PULL = 100;
+const PER_PAGE = 100;
+
+const DEFAULTS = { maxTotalBytes: 20 * 1024 ** 3, maxFiles: 20_000 };
+
+const ThrottledOctokit = Octokit.plugin(retry, throttling);
+
+export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOptions = {}): GitHubSource {
+  const limits = { ...DEFAULTS, ...opts };
+  const policy: UpstreamPolicy = { ...DEFAULT_UPSTREAM_POLICY, ...opts.policy, upstream: 'GitHub' };
+  const cache = opts.cache ?? new ResponseCache(DEFAULT_CACHE_OPTIONS);
+  const transport = timedFetch(opts.fetch ?? fetch, policy.timeoutMs);
+  const wantRetry = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+    retryCount < policy.retries && retryAfter <= policy.maxRetryAfterSeconds;
+
+  const octokit = new ThrottledOctokit({
+    baseUrl: config.githubApiUrl,
+    auth: config.githubToken ?? undefined,
+    userAgent: 'ModelGuard',
+    request: { fetch: cache.wrap(transport) },
+    retry: { retries: policy.retries, retryAfterBaseValue: policy.retryDelayMs },
+    throttle: {
+      id: 'modelguard',
+      retryAfterBaseValue: policy.retryDelayMs,
+      onRateLimit: wantRetry,
+      onSecondaryRateLimit: wantRetry,
+    },
+  });
+
+  async function getRepo(owner: string, repo: string) {
+    return (await octokit.rest.repos.get({ owner, repo })).data;
+  }
+
+  async function fetchRepo(owner: string, repo: string): Promise<FetchedSource> {
+    const what = `GitHub repository ${owner}/${repo}`;
+    try {
+      const info = await getRepo(owner, repo);
+      const [commits, contributors, pullRequests, codeFrequency] = await Promise.all([
+        octokit.rest.repos.listCommits({ owner, repo, sha: info.default_branch, per_page: MAX_COMMITS }),
+        listContributors(owner, repo),
+        samplePullRequests(owner, repo),
+        readCodeFrequency(owner, repo),
+      ]);
+      const head = commits.data[0]?.sha;
+      if (!head) throw new UpstreamError(`${what} has no commits to fetch.`);
+      const blobs = await listBlobs(owner, repo, head, what);
+
+      const metadata: GitHubMetadata = {
+        kind: 'github',
+        fullName: info.full_name,
+        description: info.description,
+        htmlUrl: info.html_url,
+        defaultBranch: info.default_branch,
+        sha: head,
+        license: spdxOf(info.license),
+        stars: info.stargazers_count,
+        forks: info.forks_count,
+        openIssues: info.open_issues_count,
+        archived: info.archived,
+        createdAt: info.created_at,
+        pushedAt: info.pushed_at,
+        contributors: contributors.items,
+        contributorsTruncated: contributors.truncated,
+        recentCommits: commits.data.map((commit) => ({
+          sha: commit.sha,
+          author: commit.author?.login ?? commit.commit.author?.name ?? null,
+          date: commit.commit.author?.date ?? null,
+        })),
+        tree: summarizeTree(blobs),
+        pullRequests,
+        codeFrequency,
+      };
+      return {
+        name: info.name,
+        canonicalUrl: canonicalSourceUrl({ kind: 'github', owner: info.owner.login, repo: info.name }),
+        version: null,
+        files: blobs.map((blob) => sourceFile(info.owner.login, info.name, blob)),
+        metadata,
+      };
+    } catch (error) {
+      throw githubError(error, what);
+    }
+  }
+
+  async function listContributors(owner: string, repo: string) {
+    const items: { login: string; contributions: number }[] = [];
+    const pages = octokit.paginate.iterator(octokit.rest.repos.listContributors, {
+      owner,
+      repo,
+      per_page: PER_PAGE,
+    });
+    for await (const page of pages) {
+      for (const contributor of page.data) {
+        if (items.length >= MAX_CONTRIBUTORS) return { items, truncated: true };
+        items.push({
+          login: contributor.login ?? contributor.name ?? 'anonymous',
+          contributions: contributor.contributions,
+        });
+      }
+    }
+    return { items, truncated: false };
+  }
+
+  async function samplePullRequests(owner: string, repo: string): Promise<GitHubMetadata['pullRequests']> {
+    const closed = await octokit.rest.pulls.list({
+      owner,
+      repo,
+      state: 'closed',
+      sort: 'updated',
+      direction: 'desc',
+      per_page: PER_PAGE,
+    });
+    const merged = closed.data.filter((pull) => pull.merged_at !== null);
+    const sample = merged.slice(0, MAX_PULL_REQUESTS);
+    const items = await Promise.all(
+      sample.map(async (pull): Promise<PullRequestEvidence> => {
+        const [reviews, files] = await Promise.all([
+          octokit.rest.pulls.listReviews({ owner, repo, pull_number: pull.number, per_page: PER_PAGE }),
+          octokit.rest.pulls.listFiles({
+            owner,
+            repo,
+            pull_number: pull.number,
+            per_page: MAX_FILES_PER_PULL,
+          }),
+        ]);
+        const author = pull.user?.login ?? null;
+        const byOthers = reviews.data.filter((review) => review.user?.login !== author);
+        return {
+          number: pull.number,
+          author,
+          mergedAt: pull.merged_at ?? '',
+          reviews: byOthers.length,
+          approvals: byOthers.filter((review) => review.state === 'APPROVED').length,
+          reviewers: [
+            ...new Set(byOthers.map((review) => review.user?.login).filter((login) => login !== undefined)),
+          ],
+          files: files.data.map((file) => ({
+            path: file.filename,
+            additions: file.additions,
+            deletions: file.deletions,
+            aspect: aspectOfPath(file.filename),
+          })),
+          filesTruncated: files.data.length >= MAX_FILES_PER_PULL,
+        };
+      }),
+    );
+    return {
+      sampled: items.length,
+      truncated: merged.length > MAX_PULL_REQUESTS || closed.data.length >= PER_PAGE,
+      items,
+    };
+  }
+
+  /** GitHub answers 202 while it computes the statistics; that counts as not known (null). */
+  async function readCodeFrequency(owner: string, repo: string) {
+    const response = await octokit.rest.repos.getCodeFrequencyStats({ owner, repo });
+    if (response.status !== 200 || !Array.isArray(response.data)) return null;
+    let additions = 0;
+    let deletions = 0;
+    for (const [, added = 0, deleted = 0] of response.data) {
+      additions += added;
+      deletions += Math.abs(deleted);
+    }
+    return { additions, deletions };
+  }
+
+  type Blob = ListedFile & { sha: string };
+
+  /** Regular files at `head`; symlinks and submodules are left out (they point outside the repo). */
+  async function listBlobs(owner: string, repo: string, head: string, what: string): Promise<Blob[]> {
+    const tree = (await octokit.rest.git.getTree({ owner, repo, tree_sha: head, recursive: '1' })).data;
+    if (tree.truncated) {
+      throw new PayloadTooLargeError(`${what} has more files than GitHub lists in one tree.`);
+    }
+    const blobs: Blob[] = tree.tree
+      .filter((entry) => entry.type === 'blob' && entry.mode !== '120000' && entry.path && entry.sha)
+      .map((entry) => ({
+        path: entry.path as string,
+        sha: entry.sha as string,
+        size: entry.size ?? 0,
+        lfs: false,
+        aspect: aspectOfPath(entry.path as string),
+      }));
+    if (blobs.length > limits.maxFiles)
+      throw new PayloadTooLargeError(`${what} has more than ${limits.maxFiles} files.`);
+    const total = blobs.reduce((sum, blob) => sum + blob.size, 0);
+    if (total > limits.maxTotalBytes) {
+      throw new PayloadTooLargeError(
+        `${what} holds more than ${Math.round(limits.maxTotalBytes / 1e6)} MB, the most one package may hold.`,
+      );
+    }
+    return blobs;
+  }
+
+  /** File bytes come from the git blob API; they bypass the cache, which is for metadata. */
+  function sourceFile(owner: string, repo: string, blob: Blob): SourceFile {
+    return {
+      path: blob.path,
+      size: blob.size,
+      open: async () => {
+        try {
+          const { data } = await octokit.rest.git.getBlob({
+            owner,
+            repo,
+            file_sha: blob.sha,
+            request: { fetch: transport },
+          });
+          const bytes = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8');
+          return Readable.from([bytes]);
+        } catch (error) {
+          throw githubError(error, `file "${blob.path}" of ${owner}/${repo}`);
+        }
+      },
+    };
+  }
+
+  return {
+    fetchRepo,
+    getLicense: async (owner, repo) => {
+      try {
+        return spdxOf((await getRepo(owner, repo)).license);
+      } catch (error) {
+        throw githubError(error, `GitHub repository ${owner}/${repo}`);
+      }
+    },
+  };
+}
+
+/** GitHub reports undetectable licenses as NOASSERTION; for us that is no usable license. */
+function spdxOf(license: { spdx_id?: string | null } | null | undefined): string | null {
+  const id = license?.spdx_id;
+  return id && id !== 'NOASSERTION' ? id : null;
+}
+
+type OctokitFailure = {
+  status: number;
+  message: string;
+  response?: { headers?: Record<string, string | undefined> };
+};
+
+function isOctokitFailure(error: unknown): error is OctokitFailure {
+  return error instanceof Error && typeof (error as Partial<OctokitFailure>).status === 'number';
+}
+
+function githubError(error: unknown, what: string): RegistryError {
+  if (error instanceof RegistryError) return error;
+  if (!isOctokitFailure(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new UpstreamError(`GitHub could not be reached for ${what}: ${message}`);
+  }
+  const headers = error.response?.headers ?? {};
+  if (error.status === 404) return new NotFoundError(`${what} does not exist (or is private).`);
+  const rateLimited =
+    error.status === 429 ||
+    (error.status === 403 && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(error.message)));
+  if (rateLimited) {
+    const reset = Number(headers['x-ratelimit-reset']);
+    const untilReset = Number.isFinite(reset) ? Math.max(0, Math.ceil(reset - Date.now() / 1000)) : null;
+    return rateLimitedError('GitHub', retryAfterSeconds(headers['retry-after'] ?? null) ?? untilReset);
+  }
+  return new UpstreamError(`GitHub answered ${error.status} for ${what}: ${error.message.split('\n')[0]}`);
+}
