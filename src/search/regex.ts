@@ -1,4 +1,4 @@
-import { RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
+import { RE2JS, RE2JSSyntaxException } from 're2js';
 import { BadRequestError } from '../domain/errors.js';
 
 /** A compiled search pattern; `test` finds a match anywhere in the text, like RegExp.test. */
@@ -26,25 +26,21 @@ export function compileSearchPattern(pattern: string, maxLength: number): Search
   try {
     compiled = RE2JS.compile(pattern);
   } catch (error) {
-    throw toBadRequest(error);
+    // Compiling raises only syntax errors; anything else is a bug and must surface as one.
+    if (error instanceof RE2JSSyntaxException) throw toBadRequest(error);
+    throw error;
   }
   return { test: (text) => compiled.test(text) };
 }
 
-function toBadRequest(error: unknown): unknown {
-  if (error instanceof RE2JSSyntaxException) {
-    const fragment = error.getPattern() ?? '';
-    const construct = unsupportedConstruct(error.getDescription(), fragment);
-    if (construct !== null) {
-      return new BadRequestError(`Unsupported regular expression construct: ${construct}. ${RE2_HINT}`);
-    }
-    const where = fragment ? ` at \`${fragment}\`` : '';
-    return new BadRequestError(`Invalid regular expression: ${error.getDescription()}${where}. ${RE2_HINT}`);
+function toBadRequest(error: RE2JSSyntaxException): BadRequestError {
+  const fragment = error.getPattern() ?? '';
+  const construct = unsupportedConstruct(error.getDescription(), fragment);
+  if (construct !== null) {
+    return new BadRequestError(`Unsupported regular expression construct: ${construct}. ${RE2_HINT}`);
   }
-  if (error instanceof RE2JSException) {
-    return new BadRequestError(`The regular expression cannot be compiled: ${error.message}. ${RE2_HINT}`);
-  }
-  return error;
+  const where = fragment ? ` at \`${fragment}\`` : '';
+  return new BadRequestError(`Invalid regular expression: ${error.getDescription()}${where}. ${RE2_HINT}`);
 }
 
 /**
