@@ -14,10 +14,14 @@ export interface PackageEntrySource {
 
 /**
  * Every entry gets the same timestamp, written as DOS date/time only (no extended UTC field):
- * 1980-01-01 00:00 local encodes to the same bytes in every time zone, so the same repository
- * always packs to the same digest and is stored once.
+ * 2000-01-01 00:00 local encodes to the same bytes in every time zone, so the same repository
+ * always packs to the same digest and is stored once. (Not 1980, the DOS epoch: yazl clamps
+ * to it as computed in its load-time zone.)
  */
-const FIXED_MTIME = new Date(1980, 0, 1);
+function fixedMtime(): Date {
+  // Built on each call: the local time zone may change while the process runs.
+  return new Date(2000, 0, 1);
+}
 
 /**
  * Packs remote files into a zip at `destPath`, one entry streaming at a time, and returns the
@@ -49,9 +53,10 @@ export async function writePackageZip(
       err instanceof RegistryError ? err : new UpstreamError(`cannot package ${currentPath}: ${err.message}`),
     );
   zip.on('error', fail);
+  const mtime = fixedMtime();
   for (const entry of ordered) {
     const options = {
-      mtime: FIXED_MTIME,
+      mtime,
       forceDosTimestamp: true,
       compress: !isStored(entry),
       size: entry.size,

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { Aspect } from '../../../src/domain/artifact.js';
+import { classifyFile } from '../../../src/packages/classify.js';
+
+const EXPECTED: Record<Aspect, string[]> = {
+  weights: [
+    'model.safetensors',
+    'model-00001-of-00002.safetensors',
+    'model.safetensors.index.json',
+    'pytorch_model.bin',
+    'pytorch_model.bin.index.json',
+    'training_args.bin',
+    'checkpoint.pt',
+    'resnet.PTH',
+    'sd/v1-5.ckpt',
+    'llama-7b.Q4_K_M.gguf',
+    'old.ggml',
+    'onnx/model.onnx',
+    'tf_model.h5',
+    'flax_model.msgpack',
+    'model.tflite',
+    'saved_model/saved_model.pb',
+    'variables/variables.data-00000-of-00001',
+    'variables/variables.index',
+    'Model.mlmodel',
+    'estimator.pkl',
+    'pipeline.joblib',
+    'embeddings.npy',
+    'arrays.npz',
+    'model.keras',
+  ],
+  datasets: [
+    'train.csv',
+    'data/test.TSV',
+    'data/train-00000-of-00001.parquet',
+    'cache/data.arrow',
+    'samples.jsonl',
+    'records.tfrecord',
+    'data/train.json',
+    'data/labels.txt',
+    'datasets/images/cat.png',
+    'dataset/unknown.xyz',
+    'dump.tar.gz',
+    'raw.zip',
+  ],
+  code: [
+    'train.py',
+    'src/model.PY',
+    'notebook.ipynb',
+    'run.sh',
+    'kernels/attn.cu',
+    'lib.rs',
+    'main.go',
+    'App.java',
+    'index.ts',
+    'requirements.txt',
+    'requirements-dev.txt',
+    'setup.py',
+    'pyproject.toml',
+    'Dockerfile',
+    'Makefile',
+    'CMakeLists.txt',
+    'data/loader.py',
+  ],
+  docs: [
+    'README.md',
+    'readme',
+    'repo/README.rst',
+    'data/README.md',
+    'LICENSE',
+    'LICENSE.txt',
+    'NOTICE',
+    'notes.md',
+    'config.json',
+    'generation_config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'special_tokens_map.json',
+    'vocab.txt',
+    'merges.txt',
+    'tokenizer.model',
+    'spiece.model',
+    'params.yaml',
+    'images/architecture.PNG',
+    '.gitattributes',
+    'something.unknownext',
+    'no-extension',
+    'index.html',
+  ],
+};
+
+describe('classifyFile', () => {
+  for (const [aspect, paths] of Object.entries(EXPECTED)) {
+    it.each(paths)(`puts %s in ${aspect}`, (path) => {
+      expect(classifyFile(path)).toBe(aspect);
+    });
+  }
+});
