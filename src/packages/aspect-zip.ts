@@ -14,7 +14,8 @@ import { isDirectoryEntry } from './zip-entries.js';
  * Timestamps: each entry keeps the stored entry's DOS date/time fields exactly (yazl writes
  * DOS time from a local Date, and yauzl reads it back the same way), and no extended UTC
  * timestamp is added, so instances in different time zones produce the same bytes and a
- * download resumed on another instance still fits together.
+ * download resumed on another instance still fits together. (Only a stored time that falls in
+ * a daylight-saving gap of the server's zone could shift; instances running in UTC rule it out.)
  */
 export interface AspectZip {
   size: number;
