@@ -2,7 +2,7 @@
 /**
  * Memory benchmark: uploads then downloads a 1 GB package while sampling the server's resident
  * memory, to show packages stream instead of being buffered (target: peak RSS < 200 MB).
- * Usage: node bench/rss.mjs [--combo sqlite-fs] [--size-mb 1024]
+ * Usage: node bench/rss.mjs [--combo sqlite-fs] [--size-mib 1024]
  */
 import { parseArgs } from 'node:util';
 import { runMain } from './lib/cleanup.mjs';
@@ -14,13 +14,13 @@ import { writeResult } from './lib/results.mjs';
 import { sampleRss } from './lib/rss-sampler.mjs';
 import { buildRegistry, startRegistry } from './lib/server.mjs';
 
-const TARGET_MIB = 200;
+const TARGET_MB = 200;
 const MIB = 1024 * 1024;
 
 const { values: flags } = parseArgs({
   options: {
     combo: { type: 'string', default: process.env.BENCH_COMBO ?? 'sqlite-fs' },
-    'size-mb': { type: 'string', default: '1024' },
+    'size-mib': { type: 'string', default: '1024' },
   },
 });
 
@@ -37,8 +37,8 @@ async function timed(work) {
 
 runMain(async () => {
   const dir = await tempDir('rss');
-  const sizeBytes = Number(flags['size-mb']) * MIB;
-  console.log(`writing a ${flags['size-mb']} MiB package to ${dir}`);
+  const sizeBytes = Number(flags['size-mib']) * MIB;
+  console.log(`writing a ${flags['size-mib']} MiB package to ${dir}`);
   const pkg = await buildLargePackage(dir, sizeBytes);
   await buildRegistry();
   const registry = await startRegistry(flags.combo);
@@ -63,7 +63,7 @@ runMain(async () => {
   const phases = memory.report();
   for (const [name, figures] of Object.entries(phases)) {
     console.log(
-      `${name.padEnd(8)} peak VmRSS ${figures.peakRssMiB.toFixed(1)} MiB, VmHWM ${figures.vmHwmMiB.toFixed(1)} MiB`,
+      `${name.padEnd(8)} peak VmRSS ${figures.peakRssMB.toFixed(1)} MB, VmHWM ${figures.vmHwmMB.toFixed(1)} MB`,
     );
   }
   for (const [name, outcome] of Object.entries({ upload, download })) {
@@ -71,13 +71,13 @@ runMain(async () => {
       `${name}: ${outcome.ok ? `ok in ${outcome.seconds.toFixed(1)} s` : `FAILED ${outcome.error ?? ''}`}`,
     );
   }
-  console.log(`target: peak RSS < ${TARGET_MIB} MiB`);
+  console.log(`target: peak RSS < ${TARGET_MB} MB`);
   if (!upload.ok || !download.ok) console.error(registry.output());
 
   await writeResult('rss', {
     combo: flags.combo,
     package: { bytes: pkg.size, sha256: pkg.sha256 },
-    targetMiB: TARGET_MIB,
+    targetMB: TARGET_MB,
     phases,
     upload: { ok: upload.ok, seconds: upload.seconds, error: upload.error },
     download: {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 const KB = 1024;
-const MB = 1024 * 1024;
+const MB = 1_000_000;
 
 async function memoryOf(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -12,7 +12,7 @@ async function memoryOf(pid) {
 /**
  * Samples a process's resident memory every `intervalMs` from /proc/<pid>/status, attributing
  * each sample to the current phase (e.g. "upload", "download"). `report()` gives, per phase,
- * the peak VmRSS seen and VmHWM (the kernel's own lifetime peak) at the phase's end, in MiB.
+ * the peak VmRSS seen and VmHWM (the kernel's own lifetime peak) at the phase's end, in MB (10^6 bytes).
  */
 export function sampleRss(pid, intervalMs = 100) {
   const phases = new Map();
@@ -43,7 +43,7 @@ export function sampleRss(pid, intervalMs = 100) {
       return Object.fromEntries(
         [...phases].map(([name, p]) => [
           name,
-          { peakRssMiB: p.peakRss / MB, vmHwmMiB: p.hwm / MB, samples: p.samples },
+          { peakRssMB: p.peakRss / MB, vmHwmMB: p.hwm / MB, samples: p.samples },
         ]),
       );
     },

@@ -37,7 +37,7 @@ export async function startRegistry(combo) {
   await waitUntil('registry /health', async () => (await httpStatus(`${baseUrl}/health`)) === 200, {
     child: server,
   });
-  const tokens = new TokenSource(baseUrl);
-  await resetRegistry(baseUrl, tokens);
-  return { baseUrl, pid: server.pid, tokens, output: server.output };
+  await resetRegistry(baseUrl, new TokenSource(baseUrl));
+  // A reset also revokes tokens, so authenticate afresh for the run.
+  return { baseUrl, pid: server.pid, tokens: new TokenSource(baseUrl), output: server.output };
 }
