@@ -53,6 +53,8 @@ export interface Limits {
 }
 
 export interface AuthConfig {
+  /** Sign-in attempts per client address per minute (brute-force brake); 0 turns it off. */
+  signInsPerMinute: number;
   tokenTtlSeconds: number;
   tokenMaxUses: number;
   /** Fixed signing key; when unset a random key is created once and kept in the database. */
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
       readmeMaxChars: read.integer('README_MAX_CHARS', 100_000, 0),
     },
     auth: {
+      signInsPerMinute: read.integer('AUTH_RATE_LIMIT_PER_MINUTE', 60, 0),
       tokenTtlSeconds: read.integer('TOKEN_TTL_SECONDS', 10 * 3600, 1),
       tokenMaxUses: read.integer('TOKEN_MAX_USES', 1000, 1),
       jwtSecret: read.optional('JWT_SECRET'),

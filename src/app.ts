@@ -1,0 +1,93 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { registerAccessControl } from './http/access.js';
+import { registerErrorHandling } from './http/errors.js';
+import { artifactRoutes } from './http/routes/artifacts.js';
+import { authRoutes } from './http/routes/auth.js';
+import { costAuditRoutes } from './http/routes/cost-audit.js';
+import { downloadRoutes } from './http/routes/downloads.js';
+import { healthRoutes } from './http/routes/health.js';
+import { searchRoutes } from './http/routes/search.js';
+import { sharedSchemas } from './http/schemas.js';
+import { validationOptions } from './http/validation.js';
+import { createRegistry, type Registry, type RegistryOverrides } from './registry.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    registry: Registry;
+  }
+}
+
+/**
+ * The composition root: builds the registry from a config and mounts the HTTP API on it.
+ * Tests call this and use `app.inject()`; src/server.ts and src/lambda.ts add only a transport.
+ */
+export async function buildApp(config: Config, overrides: RegistryOverrides = {}): Promise<FastifyInstance> {
+  const registry = await createRegistry(config, overrides);
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.limits.maxJsonBodyBytes,
+    // Artifact ids are UUIDs; anything much longer in a path is not ours.
+    maxParamLength: 300,
+    ...validationOptions(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('registry', registry);
+  app.addHook('onClose', async () => registry.close());
+
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'ModelGuard registry API',
+        version: '1.0.0',
+        description:
+          'A private, trustworthy registry for ML models, datasets and code. Implements the ECE 461 registry ' +
+          'contract exactly, plus documented extensions (zip upload, downloads by aspect, version queries).',
+      },
+      components: {
+        securitySchemes: { XAuthorization: { type: 'apiKey', in: 'header', name: 'X-Authorization' } },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(async (docs) => {
+    // The interactive docs are public, like the document they render.
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  registerErrorHandling(app);
+  registerAccessControl(app, registry.auth);
+  app.addHook('onResponse', async (request, reply) => {
+    const params = request.params as { artifact_type?: string } | undefined;
+    registry.activity.record(
+      `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
+      params?.artifact_type,
+      request.ip,
+      reply.statusCode >= 500,
+    );
+  });
+
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  const options = { registry };
+  await app.register(healthRoutes, options);
+  await app.register(authRoutes, options);
+  await app.register(artifactRoutes, options);
+  await app.register(searchRoutes, options);
+  await app.register(costAuditRoutes, options);
+  await app.register(downloadRoutes, options);
+  return app;
+}

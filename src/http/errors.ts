@@ -1,0 +1,30 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { RegistryError } from '../domain/errors.js';
+
+/** One JSON error shape for everything: `{ error, message }` with the contract's status codes. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | RegistryError, request, reply) => {
+    if (error instanceof RegistryError) {
+      if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    }
+    if (error.validation) {
+      return reply.status(400).send({ error: 'BAD_REQUEST', message: `Invalid request: ${error.message}` });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply
+        .status(status)
+        .send({ error: error.code ?? STATUS_CODES[status] ?? 'Error', message: error.message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply
+      .status(500)
+      .send({ error: 'INTERNAL_ERROR', message: 'The registry hit an internal error.' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` });
+  });
+}

@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Registry } from '../../registry.js';
+
+const PLANNED_TRACKS = [
+  'Performance track',
+  'Access control track',
+  'High assurance track',
+  'Other Security track',
+];
+
+/** A component is degraded when its check fails or takes longer than this. */
+const SLOW_CHECK_MS = 2000;
+
+interface ComponentCheck {
+  id: string;
+  displayName: string;
+  description: string;
+  ping(): Promise<void>;
+}
+
+/** Liveness, per-component health with recent request activity, and the planned tracks. */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
+  const checks: ComponentCheck[] = [
+    {
+      id: 'metadata-store',
+      displayName: `Metadata store (${registry.store.kind})`,
+      description: 'Artifacts, users, tokens and audit entries.',
+      ping: () => registry.store.ping(),
+    },
+    {
+      id: 'blob-store',
+      displayName: `Blob store (${registry.blobs.kind})`,
+      description: 'Package bytes, content-addressed by SHA-256.',
+      ping: () => registry.blobs.ping(),
+    },
+  ];
+
+  app.get(
+    '/health',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Heartbeat check (BASELINE)',
+        operationId: 'RegistryHealthHeartbeat',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/components',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Get component health details (NON-BASELINE)',
+        operationId: 'RegistryHealthComponents',
+        querystring: Type.Object({
+          windowMinutes: Type.Integer({ minimum: 5, maximum: 1440, default: 60 }),
+          includeTimeline: Type.Boolean({ default: false }),
+        }),
+      },
+    },
+    async (request) => {
+      const { windowMinutes, includeTimeline } = request.query;
+      const activity = registry.activity.summarize(windowMinutes);
+      const components = await Promise.all(
+        checks.map(async (check) => {
+          const started = performance.now();
+          const observedAt = new Date().toISOString();
+          try {
+            await check.ping();
+            const latencyMs = Math.round(performance.now() - started);
+            const slow = latencyMs > SLOW_CHECK_MS;
+            return {
+              id: check.id,
+              display_name: check.displayName,
+              status: slow ? 'degraded' : 'ok',
+              observed_at: observedAt,
+              description: check.description,
+              metrics: { check_latency_ms: latencyMs },
+              issues: slow
+                ? [{ code: 'SLOW', severity: 'warning', summary: `Health check took ${latencyMs} ms.` }]
+                : [],
+            };
+          } catch (error) {
+            return {
+              id: check.id,
+              display_name: check.displayName,
+              status: 'degraded',
+              observed_at: observedAt,
+              description: check.description,
+              metrics: { check_latency_ms: Math.round(performance.now() - started) },
+              issues: [{ code: 'UNREACHABLE', severity: 'error', summary: (error as Error).message }],
+            };
+          }
+        }),
+      );
+      const api = {
+        id: 'api',
+        display_name: 'Registry API',
+        status: 'ok',
+        observed_at: new Date().toISOString(),
+        description: 'This instance: requests served in the window.',
+        metrics: {
+          uptime_seconds: Math.round((Date.now() - registry.startedAt.getTime()) / 1000),
+          total_requests: activity.total,
+          error_responses: activity.errors,
+          unique_clients: activity.uniqueClients,
+          window_start: activity.windowStart.toISOString(),
+          window_end: activity.windowEnd.toISOString(),
+          ...Object.fromEntries(Object.entries(activity.perRoute).map(([route, n]) => [`route ${route}`, n])),
+          ...Object.fromEntries(Object.entries(activity.perType).map(([type, n]) => [`type ${type}`, n])),
+        },
+        issues: [],
+        ...(includeTimeline
+          ? {
+              timeline: activity.timeline.map((t) => ({
+                bucket: t.bucket.toISOString(),
+                value: t.value,
+                unit: 'requests/min',
+              })),
+            }
+          : {}),
+      };
+      return {
+        components: [api, ...components],
+        generated_at: new Date().toISOString(),
+        window_minutes: windowMinutes,
+      };
+    },
+  );
+
+  app.get(
+    '/tracks',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Get the list of tracks a student has planned to implement in their code',
+        response: {
+          200: Type.Object({ plannedTracks: Type.Array(Type.String()) }),
+          500: Type.Object({ error: Type.String(), message: Type.String() }),
+        },
+      },
+    },
+    async () => ({ plannedTracks: PLANNED_TRACKS }),
+  );
+};

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Registry } from '../../registry.js';
+import { ArtifactMetadata, ArtifactName, ArtifactQuery, ArtifactRegEx, ErrorResponse } from '../schemas.js';
+
+const MetadataList = Type.Array(Type.Ref(ArtifactMetadata));
+
+/** Enumerate (paginated), look up by exact name, and search names and READMEs by regex. */
+export const searchRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
+  const { search } = registry;
+
+  app.post(
+    '/artifacts',
+    {
+      config: { access: 'search' },
+      schema: {
+        summary: 'Get the artifacts from the registry. (BASELINE)',
+        operationId: 'ArtifactsList',
+        description:
+          'Union of the queries ("*" matches every name), one page at a time. When more results exist the ' +
+          '`offset` response header carries the value to send as the `offset` query parameter for the next page.',
+        querystring: Type.Object({ offset: Type.Optional(Type.String({ maxLength: 32 })) }),
+        body: Type.Array(Type.Ref(ArtifactQuery)),
+        response: {
+          200: MetadataList,
+          400: Type.Ref(ErrorResponse),
+          403: Type.Ref(ErrorResponse),
+          413: Type.Ref(ErrorResponse),
+        },
+      },
+    },
+    async (request, reply) => {
+      const page = await search.query(request.body, request.query.offset);
+      if (page.next !== null) reply.header('offset', page.next);
+      return page.items;
+    },
+  );
+
+  app.get(
+    '/artifact/byName/:name',
+    {
+      config: { access: 'search' },
+      schema: {
+        summary: 'List artifact metadata for this name. (NON-BASELINE)',
+        operationId: 'ArtifactByNameGet',
+        params: Type.Object({ name: Type.Ref(ArtifactName) }),
+        response: {
+          200: MetadataList,
+          400: Type.Ref(ErrorResponse),
+          403: Type.Ref(ErrorResponse),
+          404: Type.Ref(ErrorResponse),
+          413: Type.Ref(ErrorResponse),
+        },
+      },
+    },
+    async (request) => search.byName(request.params.name),
+  );
+
+  app.post(
+    '/artifact/byRegEx',
+    {
+      config: { access: 'search' },
+      schema: {
+        summary: 'Get any artifacts fitting the regular expression (BASELINE).',
+        operationId: 'ArtifactByRegExGet',
+        description: 'RE2 syntax (linear-time matching): backreferences and lookaround are not supported.',
+        body: Type.Ref(ArtifactRegEx),
+        response: {
+          200: MetadataList,
+          400: Type.Ref(ErrorResponse),
+          403: Type.Ref(ErrorResponse),
+          404: Type.Ref(ErrorResponse),
+          413: Type.Ref(ErrorResponse),
+        },
+      },
+    },
+    async (request) => search.byRegex(request.body.regex),
+  );
+};

@@ -1,0 +1,131 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ARTIFACT_TYPES, ASPECTS, AUDIT_ACTIONS } from '../domain/artifact.js';
+
+/** Request and response schemas, named and shaped exactly as in the API contract. */
+
+export const ArtifactType = Type.Union(
+  ARTIFACT_TYPES.map((t) => Type.Literal(t)),
+  { $id: 'ArtifactType', description: 'Artifact category.' },
+);
+
+export const ArtifactID = Type.String({
+  $id: 'ArtifactID',
+  pattern: '^[a-zA-Z0-9\\-]+$',
+  maxLength: 128,
+  description: 'Unique identifier for use with artifact endpoints.',
+});
+
+export const ArtifactName = Type.String({
+  $id: 'ArtifactName',
+  minLength: 1,
+  maxLength: 255,
+  description: 'Name of an artifact: typical "keyboard" characters. The name "*" is reserved.',
+});
+
+export const ArtifactMetadata = Type.Object(
+  { name: Type.Ref(ArtifactName), id: Type.Ref(ArtifactID), type: Type.Ref(ArtifactType) },
+  { $id: 'ArtifactMetadata' },
+);
+
+export const ArtifactData = Type.Object(
+  {
+    url: Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description: 'Artifact source url used during ingest.',
+    }),
+    download_url: Type.Optional(
+      Type.String({ readOnly: true, description: 'Download link served by this registry (responses only).' }),
+    ),
+  },
+  { $id: 'ArtifactData' },
+);
+
+export const Artifact = Type.Object(
+  { metadata: Type.Ref(ArtifactMetadata), data: Type.Ref(ArtifactData) },
+  { $id: 'Artifact' },
+);
+
+export const ArtifactQuery = Type.Object(
+  {
+    name: Type.Ref(ArtifactName),
+    types: Type.Optional(Type.Array(Type.Ref(ArtifactType), { maxItems: 3 })),
+    version: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'Extension: exact 1.2.3, bounded 1.2.3-2.1.0, tilde ~1.2.0 or caret ^1.2.0 (npm semantics).',
+      }),
+    ),
+  },
+  { $id: 'ArtifactQuery' },
+);
+
+export const User = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 128 }), is_admin: Type.Boolean() },
+  { $id: 'User' },
+);
+
+export const UserAuthenticationInfo = Type.Object(
+  { password: Type.String({ maxLength: 1024 }) },
+  { $id: 'UserAuthenticationInfo' },
+);
+
+export const AuthenticationRequest = Type.Object(
+  { user: Type.Ref(User), secret: Type.Ref(UserAuthenticationInfo) },
+  { $id: 'AuthenticationRequest' },
+);
+
+export const AuthenticationToken = Type.String({ $id: 'AuthenticationToken' });
+
+export const ArtifactAuditEntry = Type.Object(
+  {
+    user: Type.Ref(User),
+    date: Type.String({ format: 'date-time' }),
+    artifact: Type.Ref(ArtifactMetadata),
+    action: Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a))),
+  },
+  { $id: 'ArtifactAuditEntry' },
+);
+
+export const ArtifactCost = Type.Record(
+  Type.String(),
+  Type.Object({ standalone_cost: Type.Optional(Type.Number()), total_cost: Type.Number() }),
+  { $id: 'ArtifactCost' },
+);
+
+export const ArtifactRegEx = Type.Object({ regex: Type.String() }, { $id: 'ArtifactRegEx' });
+
+export const ErrorResponse = Type.Object(
+  { error: Type.String(), message: Type.String() },
+  { $id: 'ErrorResponse', description: 'Every error answers with this body.' },
+);
+
+export const AspectParam = Type.Union([Type.Literal('full'), ...ASPECTS.map((a) => Type.Literal(a))], {
+  description: 'Which part of the package to download: the full zip (default) or one aspect.',
+});
+
+/** Schemas registered once with app.addSchema and referenced by $ref everywhere else. */
+export const sharedSchemas = [
+  ArtifactType,
+  ArtifactID,
+  ArtifactName,
+  ArtifactMetadata,
+  ArtifactData,
+  Artifact,
+  ArtifactQuery,
+  User,
+  UserAuthenticationInfo,
+  AuthenticationRequest,
+  AuthenticationToken,
+  ArtifactAuditEntry,
+  ArtifactCost,
+  ArtifactRegEx,
+  ErrorResponse,
+];
+
+export const TypeAndIdParams = Type.Object({
+  artifact_type: Type.Ref(ArtifactType),
+  id: Type.Ref(ArtifactID),
+});
+export type TypeAndIdParams = Static<typeof TypeAndIdParams>;

@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { ActivityRecorder } from './observability/activity.js';
+import { ArtifactService } from './services/artifact-service.js';
+import { AuthService } from './services/auth-service.js';
+import { CostService } from './services/cost-service.js';
+import { DownloadService } from './services/download-service.js';
+import { DirectUrlSource } from './services/package-sources.js';
+import { SearchService } from './services/search-service.js';
+import { TempFiles } from './services/temp-files.js';
+import type { BlobStore } from './storage/blobs/blob-store.js';
+import { createBlobStore } from './storage/blobs/index.js';
+import { createMetadataStore } from './storage/metadata/index.js';
+import type { MetadataStore } from './storage/metadata/metadata-store.js';
+
+/** The registry core without HTTP: adapters chosen by configuration, and the services over them. */
+export interface Registry {
+  config: Config;
+  store: MetadataStore;
+  blobs: BlobStore;
+  temp: TempFiles;
+  auth: AuthService;
+  artifacts: ArtifactService;
+  downloads: DownloadService;
+  search: SearchService;
+  costs: CostService;
+  activity: ActivityRecorder;
+  startedAt: Date;
+  /** Empty the registry and restore the default admin. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RegistryOverrides {
+  store?: MetadataStore;
+  blobs?: BlobStore;
+}
+
+export async function createRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
+  const store = overrides.store ?? (await createMetadataStore(config));
+  const blobs = overrides.blobs ?? createBlobStore(config);
+  await store.migrate();
+  const temp = new TempFiles(join(config.dataDir, 'tmp'));
+  await temp.init();
+  const auth = new AuthService(store, config.auth);
+  await auth.bootstrap();
+
+  const sources = new DirectUrlSource({
+    allowPrivateNetwork: config.ingest.allowPrivateNetwork,
+    timeoutMs: config.ingest.fetchTimeoutMs,
+    maxRedirects: config.ingest.maxRedirects,
+    maxBytes: config.limits.maxPackageBytes,
+  });
+  const artifacts = new ArtifactService({ store, blobs, sources, temp, limits: config.limits });
+  return {
+    config,
+    store,
+    blobs,
+    temp,
+    auth,
+    artifacts,
+    downloads: new DownloadService(blobs, config.s3?.presignDownloads ?? false),
+    search: new SearchService(store, config.limits),
+    costs: new CostService(),
+    activity: new ActivityRecorder(),
+    startedAt: new Date(),
+    async reset() {
+      await store.clearAll();
+      await blobs.clear();
+      await auth.createDefaultAdmin();
+    },
+    async close() {
+      await temp.dispose();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** What a signed-in caller may do. Admins may do everything. */
+export interface Actor {
+  name: string;
+  isAdmin: boolean;
+  canUpload: boolean;
+  canSearch: boolean;
+  canDownload: boolean;
+}
+
+export type Permission = 'upload' | 'search' | 'download' | 'admin';
+
+export function allows(actor: Actor, permission: Permission): boolean {
+  if (actor.isAdmin) return true;
+  switch (permission) {
+    case 'upload':
+      return actor.canUpload;
+    case 'search':
+      return actor.canSearch;
+    case 'download':
+      return actor.canDownload;
+    case 'admin':
+      return false;
+  }
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Limits } from '../config.js';
+import type { ArtifactRecord, ArtifactType, AuditAction, PackageFacts } from '../domain/artifact.js';
+import {
+  BadRequestError,
+  ComponentUnavailableError,
+  ConflictError,
+  NotFoundError,
+} from '../domain/errors.js';
+import { assertArtifactName } from '../domain/names.js';
+import { inspectPackage } from '../packages/inspect.js';
+import { fileRangeSource } from '../packages/range-source.js';
+import { receiveToFile } from '../packages/receive.js';
+import { parseVersion } from '../search/versions.js';
+import type { Actor } from '../security/permissions.js';
+import type { BlobStore } from '../storage/blobs/blob-store.js';
+import type { MetadataStore } from '../storage/metadata/metadata-store.js';
+import type { PackageSources } from './package-sources.js';
+import type { TempFiles } from './temp-files.js';
+
+export interface ArtifactServiceDeps {
+  store: MetadataStore;
+  blobs: BlobStore;
+  sources: PackageSources;
+  temp: TempFiles;
+  limits: Limits;
+}
+
+export interface UploadRequest {
+  name: string;
+  version?: string | undefined;
+  body: Readable;
+}
+
+/** The package of an artifact as stored: where its bytes are and what is inside. */
+interface StoredPackage {
+  digest: string;
+  size: number;
+  facts: PackageFacts;
+}
+
+/**
+ * Creating, reading, replacing and deleting artifacts. A package becomes visible only when its
+ * bytes are in the blob store and its row is committed, so a failure at any step leaves either
+ * the old artifact or nothing, never half of one.
+ */
+export class ArtifactService {
+  constructor(private readonly deps: ArtifactServiceDeps) {}
+
+  async createFromUrl(type: ArtifactType, url: string, actor: Actor): Promise<ArtifactRecord> {
+    const source = parseSourceUrl(url);
+    return this.deps.temp.with('.zip', async (path) => {
+      const fetched = await this.deps.sources.fetch(type, source, path);
+      const stored = await this.storePackage(path, fetched.digest, fetched.size);
+      return this.insert(
+        {
+          type,
+          name: assertArtifactName(fetched.name),
+          sourceUrl: fetched.canonicalUrl,
+          version: fetched.version,
+          sourceMetadata: fetched.sourceMetadata,
+        },
+        stored,
+        actor,
+      );
+    });
+  }
+
+  async upload(type: ArtifactType, request: UploadRequest, actor: Actor): Promise<ArtifactRecord> {
+    const name = assertArtifactName(request.name);
+    const version = request.version === undefined ? null : request.version;
+    if (version !== null && parseVersion(version) === null) {
+      throw new BadRequestError(`"${version}" is not a semantic version (expected e.g. 1.2.3).`);
+    }
+    return this.deps.temp.with('.zip', async (path) => {
+      const { digest, size } = await receiveToFile(request.body, path, this.deps.limits.maxPackageBytes);
+      const stored = await this.storePackage(path, digest, size);
+      return this.insert(
+        { type, name, sourceUrl: `upload:${name}`, version, sourceMetadata: { kind: 'upload' } },
+        stored,
+        actor,
+      );
+    });
+  }
+
+  async get(type: ArtifactType, id: string): Promise<ArtifactRecord> {
+    const record = await this.deps.store.getArtifact(id);
+    if (!record || record.type !== type) throw new NotFoundError(`No ${type} artifact with id ${id}.`);
+    return record;
+  }
+
+  /** Replace the artifact's contents with a fresh fetch of `url`; name and id must match the stored ones. */
+  async update(
+    type: ArtifactType,
+    id: string,
+    claimed: { id: string; name: string; type: ArtifactType },
+    url: string,
+    actor: Actor,
+  ): Promise<ArtifactRecord> {
+    if (claimed.id !== id || claimed.type !== type) {
+      throw new BadRequestError('metadata.id and metadata.type must match the id and type in the path.');
+    }
+    const current = await this.get(type, id);
+    if (claimed.name !== current.name) {
+      throw new BadRequestError(`metadata.name must match the artifact's name ("${current.name}").`);
+    }
+    const source = parseSourceUrl(url);
+    return this.deps.temp.with('.zip', async (path) => {
+      const fetched = await this.deps.sources.fetch(type, source, path);
+      const stored = await this.storePackage(path, fetched.digest, fetched.size);
+      const next: ArtifactRecord = {
+        ...current,
+        sourceUrl: fetched.canonicalUrl,
+        version: fetched.version === null ? current.version : parseVersion(fetched.version),
+        packageDigest: stored.digest,
+        packageSize: stored.size,
+        facts: stored.facts,
+        sourceMetadata: fetched.sourceMetadata,
+        updatedAt: new Date(),
+      };
+      if (!(await this.deps.store.replaceArtifact(next, current.updatedAt))) {
+        await this.releaseBlob(stored.digest);
+        throw new ConflictError('The artifact changed while this update ran; fetch it again and retry.');
+      }
+      await this.audit(next, actor, 'UPDATE');
+      if (current.packageDigest !== stored.digest) await this.releaseBlob(current.packageDigest);
+      return next;
+    });
+  }
+
+  async delete(type: ArtifactType, id: string): Promise<void> {
+    await this.get(type, id);
+    const removed = await this.deps.store.deleteArtifact(id);
+    if (!removed) throw new NotFoundError(`No ${type} artifact with id ${id}.`);
+    await this.releaseBlob(removed.packageDigest);
+  }
+
+  async audit(record: ArtifactRecord, actor: Actor, action: AuditAction): Promise<void> {
+    await this.deps.store.appendAudit({
+      artifact: { id: record.id, name: record.name, type: record.type },
+      user: { name: actor.name, is_admin: actor.isAdmin },
+      action,
+      date: new Date(),
+    });
+  }
+
+  /** Validate the zip at `path` and put it into the blob store. */
+  private async storePackage(path: string, digest: string, size: number): Promise<StoredPackage> {
+    const { limits } = this.deps;
+    const facts = await inspectPackage(
+      await fileRangeSource(path),
+      {
+        maxEntries: limits.zipMaxEntries,
+        maxUncompressedBytes: limits.zipMaxUncompressedBytes,
+        maxCompressionRatio: limits.zipMaxCompressionRatio,
+      },
+      limits.readmeMaxChars,
+    );
+    await this.deps.blobs.putFile(path, digest, size);
+    return { digest, size, facts };
+  }
+
+  private async insert(
+    fields: Pick<ArtifactRecord, 'type' | 'name' | 'sourceUrl' | 'sourceMetadata'> & {
+      version: string | null;
+    },
+    stored: StoredPackage,
+    actor: Actor,
+  ): Promise<ArtifactRecord> {
+    const now = new Date();
+    const record: ArtifactRecord = {
+      ...fields,
+      id: randomUUID(),
+      version: fields.version === null ? null : parseVersion(fields.version),
+      packageDigest: stored.digest,
+      packageSize: stored.size,
+      facts: stored.facts,
+      createdBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.store.insertArtifact(record);
+    // A concurrent delete of another artifact with identical bytes may have collected the blob
+    // between our put and our insert; undo rather than leave a row without bytes.
+    if (!(await this.deps.blobs.stat(stored.digest))) {
+      await this.deps.store.deleteArtifact(record.id);
+      throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
+    }
+    await this.audit(record, actor, 'CREATE');
+    return record;
+  }
+
+  /** Delete a package's bytes once no artifact refers to them (identical packages share one blob). */
+  private async releaseBlob(digest: string): Promise<void> {
+    if ((await this.deps.store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
+  }
+}
+
+function parseSourceUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BadRequestError(`"${url}" is not a valid URL.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new BadRequestError('The source url must use http or https.');
+  }
+  return parsed;
+}

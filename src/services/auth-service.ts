@@ -1,0 +1,137 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import type { AuthConfig } from '../config.js';
+import { AuthenticationError, ConflictError, InvalidCredentialsError } from '../domain/errors.js';
+import { hashPassword, verifyPassword } from '../security/passwords.js';
+import type { Actor } from '../security/permissions.js';
+import type { MetadataStore, UserRecord } from '../storage/metadata/metadata-store.js';
+
+/** The administrator every fresh or reset registry has (name and password from the API contract). */
+export const DEFAULT_ADMIN_NAME = 'ece30861defaultadminuser';
+export const DEFAULT_ADMIN_PASSWORD = `correcthorsebatterystaple123(!__+@**(A'"\`;DROP TABLE artifacts;`;
+
+const SIGNING_KEY_SETTING = 'token_signing_key';
+const BOOTSTRAP_SETTING = 'default_admin_bootstrapped';
+const ISSUER = 'modelguard';
+
+/**
+ * Sign-in and token checks. Tokens are JWTs (HS256) whose id is also a database row, because a
+ * token's 1000-call budget must hold across every stateless app instance: each call spends one
+ * use with a single atomic UPDATE. The signing key lives in the database too (or JWT_SECRET), so
+ * all instances verify each other's tokens without extra configuration.
+ */
+export class AuthService {
+  private signingKey: Promise<Uint8Array> | null = null;
+
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly config: AuthConfig,
+  ) {}
+
+  /** Create the default admin the first time this database is used; later restarts leave users alone. */
+  async bootstrap(): Promise<void> {
+    let firstUse = false;
+    await this.store.getOrCreateSetting(BOOTSTRAP_SETTING, () => {
+      firstUse = true;
+      return new Date().toISOString();
+    });
+    if (firstUse) await this.createDefaultAdmin();
+  }
+
+  /** After a reset: the only user is the default admin. */
+  async createDefaultAdmin(): Promise<void> {
+    if (await this.store.getUser(DEFAULT_ADMIN_NAME)) return;
+    try {
+      await this.store.insertUser(await defaultAdminRecord());
+    } catch (error) {
+      // Another instance created it at the same moment: the outcome is the same.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  async authenticate(name: string, password: string): Promise<string> {
+    const user = await this.store.getUser(name);
+    // Hash even for unknown users so response time does not reveal which names exist.
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+    if (!user || !valid) throw new InvalidCredentialsError();
+
+    const id = randomUUID();
+    const expiresAt = new Date(Date.now() + this.config.tokenTtlSeconds * 1000);
+    await this.store.insertToken({ id, userName: user.name, expiresAt, maxUses: this.config.tokenMaxUses });
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setSubject(user.name)
+      .setJti(id)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(await this.key());
+    return `bearer ${jwt}`;
+  }
+
+  /** Resolve an X-Authorization header to the caller, spending one use of the token. */
+  async resolve(header: string | undefined): Promise<Actor> {
+    const jwt = header?.trim().replace(/^bearer\s+/i, '');
+    if (!jwt) throw new AuthenticationError();
+    let subject: string;
+    let tokenId: string;
+    try {
+      const { payload } = await jwtVerify(jwt, await this.key(), { issuer: ISSUER, algorithms: ['HS256'] });
+      if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') throw new Error('claims');
+      subject = payload.sub;
+      tokenId = payload.jti;
+    } catch {
+      throw new AuthenticationError();
+    }
+    if (!(await this.store.consumeToken(tokenId, new Date()))) {
+      throw new AuthenticationError('The token has expired or used up its calls; authenticate again.');
+    }
+    const user = await this.store.getUser(subject);
+    if (!user) throw new AuthenticationError();
+    return toActor(user);
+  }
+
+  private key(): Promise<Uint8Array> {
+    this.signingKey ??= (async () => {
+      const secret =
+        this.config.jwtSecret ??
+        (await this.store.getOrCreateSetting(SIGNING_KEY_SETTING, () =>
+          randomBytes(48).toString('base64url'),
+        ));
+      return new TextEncoder().encode(secret);
+    })();
+    return this.signingKey;
+  }
+}
+
+export function toActor(user: UserRecord): Actor {
+  return {
+    name: user.name,
+    isAdmin: user.isAdmin,
+    canUpload: user.canUpload,
+    canSearch: user.canSearch,
+    canDownload: user.canDownload,
+  };
+}
+
+// scrypt is deliberately slow; the default admin's and the dummy hash are computed once per process.
+let defaultAdminHash: Promise<string> | null = null;
+let dummy: Promise<string> | null = null;
+
+async function defaultAdminRecord(): Promise<UserRecord> {
+  defaultAdminHash ??= hashPassword(DEFAULT_ADMIN_PASSWORD);
+  return {
+    name: DEFAULT_ADMIN_NAME,
+    passwordHash: await defaultAdminHash,
+    isAdmin: true,
+    canUpload: true,
+    canSearch: true,
+    canDownload: true,
+    createdAt: new Date(),
+  };
+}
+
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomUUID());
+  return dummy;
+}

@@ -1,0 +1,55 @@
+import type { Readable } from 'node:stream';
+import type { ArtifactRecord, Aspect } from '../domain/artifact.js';
+import { buildAspectZip } from '../packages/aspect-zip.js';
+import { blobRangeSource } from '../packages/range-source.js';
+import type { BlobStore, ByteRange } from '../storage/blobs/blob-store.js';
+
+/** A downloadable representation: its size, a strong validator and a way to stream any byte range. */
+export interface Download {
+  fileName: string;
+  size: number;
+  etag: string;
+  /** SHA-256 of the whole representation when known (full packages), for the Repr-Digest header. */
+  sha256Hex: string | null;
+  stream(range?: ByteRange): Promise<Readable>;
+  /** A presigned object-store URL to redirect to instead of streaming, when configured. */
+  redirectUrl: string | null;
+}
+
+/**
+ * Full packages stream straight from the blob store; aspects (weights, docs ...) are built on
+ * the fly as a deterministic zip of just those files, so both support Range requests.
+ */
+export class DownloadService {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly presign: boolean,
+  ) {}
+
+  async open(record: ArtifactRecord, aspect: Aspect | 'full'): Promise<Download> {
+    const baseName = record.name.replace(/[^A-Za-z0-9._-]+/g, '_') || record.id;
+    if (aspect === 'full') {
+      const fileName = `${baseName}.zip`;
+      return {
+        fileName,
+        size: record.packageSize,
+        etag: `"sha256-${record.packageDigest}"`,
+        sha256Hex: record.packageDigest,
+        stream: (range) => this.blobs.read(record.packageDigest, range),
+        redirectUrl:
+          this.presign && this.blobs.presignDownload
+            ? await this.blobs.presignDownload(record.packageDigest, fileName)
+            : null,
+      };
+    }
+    const zip = await buildAspectZip(await blobRangeSource(this.blobs, record.packageDigest), aspect);
+    return {
+      fileName: `${baseName}-${aspect}.zip`,
+      size: zip.size,
+      etag: `"sha256-${record.packageDigest}-${aspect}"`,
+      sha256Hex: null,
+      stream: async (range) => zip.stream(range),
+      redirectUrl: null,
+    };
+  }
+}

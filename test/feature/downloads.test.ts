@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { uploadOk } from '../support/requests.js';
+import { makeZip, pseudoRandomBytes, sha256 } from '../support/zips.js';
+
+function entryNames(zip: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
+      if (err || !file) return reject(err);
+      const names: string[] = [];
+      file.on('entry', (entry: yauzl.Entry) => {
+        names.push(entry.fileName);
+        file.readEntry();
+      });
+      file.on('end', () => resolve(names.sort()));
+      file.on('error', reject);
+      file.readEntry();
+    });
+  });
+}
+
+describe('downloads', () => {
+  let t: TestApp;
+  let token: string;
+  let id: string;
+  let zip: Buffer;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.token();
+    zip = await makeZip([
+      { path: 'README.md', content: '# demo' },
+      { path: 'config.json', content: '{"model_type":"gpt2"}' },
+      { path: 'model.safetensors', content: pseudoRandomBytes(300_000), store: true },
+      { path: 'onnx/model.onnx', content: pseudoRandomBytes(10_000, 2), store: true },
+      { path: 'inference.py', content: 'print(1)\n' },
+    ]);
+    id = await uploadOk(t.app, token, 'demo', zip);
+  });
+  afterAll(() => t.close());
+
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ url, headers: { 'x-authorization': token, ...headers } });
+
+  it('returns the full package byte-identical, with length, ETag and digest', async () => {
+    const response = await get(`/download/model/${id}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/zip');
+    expect(Number(response.headers['content-length'])).toBe(zip.length);
+    expect(response.headers.etag).toBe(`"sha256-${sha256(zip)}"`);
+    expect(response.headers['repr-digest']).toBe(
+      `sha-256=:${Buffer.from(sha256(zip), 'hex').toString('base64')}:`,
+    );
+    expect(response.headers['content-disposition']).toBe('attachment; filename="demo.zip"');
+    expect(sha256(response.rawPayload)).toBe(sha256(zip));
+  });
+
+  it('serves byte ranges for resuming', async () => {
+    const partial = await get(`/download/model/${id}`, { range: 'bytes=100-1099' });
+    expect(partial.statusCode).toBe(206);
+    expect(partial.headers['content-range']).toBe(`bytes 100-1099/${zip.length}`);
+    expect(partial.rawPayload.equals(zip.subarray(100, 1100))).toBe(true);
+
+    const open = await get(`/download/model/${id}`, { range: `bytes=${zip.length - 10}-` });
+    expect(open.rawPayload.equals(zip.subarray(zip.length - 10))).toBe(true);
+    const suffix = await get(`/download/model/${id}`, { range: 'bytes=-20' });
+    expect(suffix.rawPayload.equals(zip.subarray(zip.length - 20))).toBe(true);
+  });
+
+  it('answers 416 for a range past the end, and ignores the range when If-Range does not match', async () => {
+    const beyond = await get(`/download/model/${id}`, { range: `bytes=${zip.length}-` });
+    expect(beyond.statusCode).toBe(416);
+    expect(beyond.headers['content-range']).toBe(`bytes */${zip.length}`);
+    const stale = await get(`/download/model/${id}`, { range: 'bytes=0-9', 'if-range': '"other"' });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.rawPayload.length).toBe(zip.length);
+  });
+
+  it('answers 304 when the client already has it, and headers only for HEAD', async () => {
+    const etag = `"sha256-${sha256(zip)}"`;
+    expect((await get(`/download/model/${id}`, { 'if-none-match': etag })).statusCode).toBe(304);
+    const head = await t.app.inject({
+      method: 'HEAD',
+      url: `/download/model/${id}`,
+      headers: { 'x-authorization': token },
+    });
+    expect(head.statusCode).toBe(200);
+    expect(Number(head.headers['content-length'])).toBe(zip.length);
+    expect(head.rawPayload.length).toBe(0);
+  });
+
+  it('downloads one aspect as a valid zip of exactly those files, with ranges', async () => {
+    const weights = await get(`/download/model/${id}?aspect=weights`);
+    expect(weights.statusCode).toBe(200);
+    expect(Number(weights.headers['content-length'])).toBe(weights.rawPayload.length);
+    expect(await entryNames(weights.rawPayload)).toEqual(['model.safetensors', 'onnx/model.onnx']);
+    const docs = await get(`/download/model/${id}?aspect=docs`);
+    expect(await entryNames(docs.rawPayload)).toEqual(['README.md', 'config.json']);
+    const code = await get(`/download/model/${id}?aspect=code`);
+    expect(await entryNames(code.rawPayload)).toEqual(['inference.py']);
+
+    const slice = await get(`/download/model/${id}?aspect=weights`, { range: 'bytes=50-149' });
+    expect(slice.statusCode).toBe(206);
+    expect(slice.rawPayload.equals(weights.rawPayload.subarray(50, 150))).toBe(true);
+  });
+
+  it('answers 404 for an aspect the package lacks and 400 for an unknown aspect', async () => {
+    expect((await get(`/download/model/${id}?aspect=datasets`)).statusCode).toBe(404);
+    expect((await get(`/download/model/${id}?aspect=everything`)).statusCode).toBe(400);
+    expect((await get('/download/model/unknown-id')).statusCode).toBe(404);
+  });
+
+  it('records one DOWNLOAD audit entry per download, not per resumed chunk', async () => {
+    const before = (await get(`/artifact/model/${id}/audit`)).json().length;
+    await get(`/download/model/${id}`);
+    await get(`/download/model/${id}`, { range: 'bytes=10-20' });
+    const after = (await get(`/artifact/model/${id}/audit`)).json();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1).action).toBe('DOWNLOAD');
+  });
+
+  it('reports the cost in MB, alone and with dependencies', async () => {
+    const mb = Math.round((zip.length / 1e6) * 1000) / 1000;
+    expect((await get(`/artifact/model/${id}/cost`)).json()).toEqual({ [id]: { total_cost: mb } });
+    expect((await get(`/artifact/model/${id}/cost?dependency=true`)).json()).toEqual({
+      [id]: { standalone_cost: mb, total_cost: mb },
+    });
+    expect((await get('/artifact/model/nope/cost')).statusCode).toBe(404);
+  });
+});

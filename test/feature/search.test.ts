@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { listAll, uploadOk } from '../support/requests.js';
+import { modelZip } from '../support/zips.js';
+
+describe('enumerate and search', () => {
+  let t: TestApp;
+  let token: string;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startTestApp({ PAGE_SIZE: '2', MAX_QUERIES_PER_REQUEST: '3', MAX_SEARCH_RESULTS: '4' });
+    token = await t.token();
+    const uploads: [string, 'model' | 'dataset' | 'code', string | undefined, string][] = [
+      ['bert-base', 'model', '1.0.0', '# BERT\nA masked language model.'],
+      ['bert-base', 'model', '1.2.5', '# BERT\nAn update.'],
+      ['bert-base', 'model', '2.0.0', '# BERT\nMajor.'],
+      ['bert-base', 'model', '1.3.0-rc.1', '# BERT\nA release candidate.'],
+      ['bookcorpus', 'dataset', undefined, '# Books\nA corpus of novels.'],
+      ['whisper-code', 'code', '0.2.1', '# Whisper\nSpeech recognition code.'],
+    ];
+    for (const [name, type, version, readme] of uploads) {
+      ids[`${name}@${version}`] = await uploadOk(t.app, token, name, await modelZip(name, readme), {
+        type,
+        ...(version ? { version } : {}),
+      });
+    }
+  });
+  afterAll(() => t.close());
+
+  const query = (payload: unknown, offset?: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/artifacts${offset === undefined ? '' : `?offset=${offset}`}`,
+      headers: { 'x-authorization': token },
+      payload: payload as object,
+    });
+
+  it('enumerates everything page by page through the offset header', async () => {
+    const seen: string[] = [];
+    let offset: string | undefined;
+    let pages = 0;
+    do {
+      const response = await listAll(t.app, token, offset);
+      expect(response.statusCode).toBe(200);
+      const page = response.json() as { id: string }[];
+      expect(page.length).toBeLessThanOrEqual(2);
+      seen.push(...page.map((m) => m.id));
+      offset = response.headers.offset as string | undefined;
+      pages++;
+    } while (offset !== undefined);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Object.values(ids));
+  });
+
+  it('filters by name and types and unions several queries', async () => {
+    const response = await query([
+      { name: 'bookcorpus', types: ['dataset'] },
+      { name: 'whisper-code', types: ['model'] },
+      { name: 'whisper-code' },
+    ]);
+    expect(response.json()).toEqual([
+      { name: 'bookcorpus', id: ids['bookcorpus@undefined'], type: 'dataset' },
+      { name: 'whisper-code', id: ids['whisper-code@0.2.1'], type: 'code' },
+    ]);
+  });
+
+  it.each([
+    ['1.2.5', ['1.2.5']],
+    ['v1.0.0', ['1.0.0']],
+    ['1.0.0-1.2.5', ['1.0.0', '1.2.5']],
+    ['~1.2.0', ['1.2.5']],
+    ['^1.0.0', ['1.0.0', '1.2.5']],
+    ['1.3.0-rc.1', ['1.3.0-rc.1']],
+  ])('matches version query %s with npm semantics', async (version, expected) => {
+    const response = await query([{ name: 'bert-base', version }]);
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((m: { id: string }) => m.id)).toEqual(
+      expected.map((v) => ids[`bert-base@${v}`]),
+    );
+  });
+
+  it.each([
+    ['an empty list', []],
+    ['a query without name', [{ types: ['model'] }]],
+    ['an unknown type', [{ name: '*', types: ['weights'] }]],
+    ['a malformed version range', [{ name: '*', version: 'latest' }]],
+    ['a body that is not a list', { name: '*' }],
+  ])('answers 400 for %s', async (_case, payload) => {
+    const response = await query(payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toBeTruthy();
+  });
+
+  it('answers 400 for a forged offset', async () => {
+    expect((await query([{ name: '*' }], 'abc')).statusCode).toBe(400);
+  });
+
+  it('answers 413 when a request carries more queries than allowed', async () => {
+    const response = await query([{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }]);
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('looks up by exact name', async () => {
+    const response = await t.app.inject({
+      url: '/artifact/byName/bookcorpus',
+      headers: { 'x-authorization': token },
+    });
+    expect(response.json()).toEqual([
+      { name: 'bookcorpus', id: ids['bookcorpus@undefined'], type: 'dataset' },
+    ]);
+    expect(
+      (await t.app.inject({ url: '/artifact/byName/nope', headers: { 'x-authorization': token } }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await t.app.inject({ url: '/artifact/byName/*', headers: { 'x-authorization': token } })).statusCode,
+    ).toBe(400);
+  });
+
+  const regex = (pattern: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/artifact/byRegEx',
+      headers: { 'x-authorization': token },
+      payload: { regex: pattern },
+    });
+
+  it('searches names and READMEs with a regex, results being a subset of the directory', async () => {
+    const byReadme = await regex('novels|[Ss]peech');
+    expect(byReadme.json().map((m: { name: string }) => m.name)).toEqual(['bookcorpus', 'whisper-code']);
+    const all = (await listAll(t.app, token)).json();
+    const directory = new Set(Object.values(ids));
+    for (const m of byReadme.json()) expect(directory.has(m.id)).toBe(true);
+    expect(all.length).toBeGreaterThan(0);
+  });
+
+  it('answers a catastrophic-backtracking pattern promptly', async () => {
+    const response = await regex('(a+)+$');
+    expect([200, 404]).toContain(response.statusCode);
+  });
+
+  it('answers 400 for unsupported or invalid syntax with a clear message', async () => {
+    const backref = await regex('(a)\\1');
+    expect(backref.statusCode).toBe(400);
+    expect(backref.json().message).toMatch(/RE2/);
+    expect((await regex('(?=a)b')).statusCode).toBe(400);
+    expect((await regex('(unclosed')).statusCode).toBe(400);
+    expect((await regex('')).statusCode).toBe(400);
+  });
+
+  it('answers 404 when nothing matches and 413 when too much does', async () => {
+    expect((await regex('^zzz-nothing$')).statusCode).toBe(404);
+    expect((await regex('.')).statusCode).toBe(413);
+  });
+});

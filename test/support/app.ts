@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { RegistryOverrides } from '../../src/registry.js';
+import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  dataDir: string;
+  /** A fresh admin token header value. */
+  token(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real app on real embedded storage in a temp DATA_DIR, driven with app.inject(). */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  overrides: RegistryOverrides = {},
+): Promise<TestApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'modelguard-test-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    ...env,
+  });
+  const app = await buildApp(config, overrides);
+  return {
+    app,
+    config,
+    dataDir,
+    token: () => authenticate(app),
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function authenticate(
+  app: FastifyInstance,
+  name = DEFAULT_ADMIN_NAME,
+  password = DEFAULT_ADMIN_PASSWORD,
+): Promise<string> {
+  const response = await app.inject({
+    method: 'PUT',
+    url: '/authenticate',
+    payload: { user: { name, is_admin: true }, secret: { password } },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`authenticate failed: ${response.statusCode} ${response.body}`);
+  return JSON.parse(response.body) as string;
+}

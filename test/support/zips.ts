@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { ZipFile } from 'yazl';
+
+export interface ZipEntrySpec {
+  path: string;
+  content: string | Buffer;
+  /** Store without compression (as weights usually are). */
+  store?: boolean;
+}
+
+/** Build a zip in memory for tests. */
+export function makeZip(entries: ZipEntrySpec[]): Promise<Buffer> {
+  const zip = new ZipFile();
+  const mtime = new Date('2025-01-01T00:00:00Z');
+  for (const entry of entries) {
+    const data = typeof entry.content === 'string' ? Buffer.from(entry.content) : entry.content;
+    zip.addBuffer(data, entry.path, { mtime, compress: !entry.store });
+  }
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+/** Deterministic pseudo-random bytes (incompressible, like real weights). */
+export function pseudoRandomBytes(length: number, seed = 1): Buffer {
+  const out = Buffer.alloc(length);
+  let block = createHash('sha256').update(String(seed)).digest();
+  for (let offset = 0; offset < length; offset += block.length) {
+    block.copy(out, offset);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
+
+/** A small model package shaped like a Hugging Face repo. */
+export function modelZip(name: string, readme = `# ${name}\n\nA test model.`): Promise<Buffer> {
+  return makeZip([
+    { path: 'README.md', content: readme },
+    { path: 'config.json', content: JSON.stringify({ model_type: 'bert', architectures: ['BertModel'] }) },
+    { path: 'tokenizer.json', content: JSON.stringify({ version: '1.0' }) },
+    { path: 'model.safetensors', content: pseudoRandomBytes(64 * 1024, name.length), store: true },
+    { path: 'train.py', content: 'print("training")\n' },
+    { path: 'data/train.csv', content: 'text,label\nhello,1\n' },
+  ]);
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
