@@ -65,6 +65,8 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     userAgent: 'ModelGuard',
     request: { fetch: cache.wrap(transport) },
     retry: { retries: policy.retries, retryAfterBaseValue: policy.retryDelayMs },
+    // Each failed attempt would be logged at error level; the caller gets one translated error instead.
+    log: { debug: noop, info: noop, warn: console.warn, error: noop },
     throttle: {
       id: 'modelguard',
       retryAfterBaseValue: policy.retryDelayMs,
@@ -271,6 +273,8 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     },
   };
 }
+
+function noop(): void {}
 
 /** GitHub reports undetectable licenses as NOASSERTION; for us that is no usable license. */
 function spdxOf(license: { spdx_id?: string | null } | null | undefined): string | null {

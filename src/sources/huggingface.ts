@@ -202,20 +202,16 @@ export function createHuggingFaceSource(
   async function summarizeCommits(repo: HubRepo, revision: string): Promise<CommitSummary> {
     const counts = new Map<string, number>();
     const dates: number[] = [];
-    let truncated = false;
     for await (const commit of listCommits({ ...client, repo, revision, batchSize: limits.maxCommits })) {
-      if (dates.length >= limits.maxCommits) {
-        truncated = true;
-        break;
-      }
       dates.push(commit.date.getTime());
       for (const author of commit.authors)
         counts.set(author.username, (counts.get(author.username) ?? 0) + 1);
+      if (dates.length >= limits.maxCommits) break; // before the client asks for another page
     }
     const valid = dates.filter((date) => !Number.isNaN(date));
     return {
       sampled: dates.length,
-      truncated,
+      truncated: dates.length >= limits.maxCommits,
       authors: [...counts]
         .map(([name, commits]) => ({ name, commits }))
         .sort((a, b) => b.commits - a.commits),

@@ -59,7 +59,11 @@ export function parseModelCard(text: string): ParsedCard {
     }
     return { body, metadata: parsed, error: null };
   } catch (error) {
-    return { body, metadata: null, error: `Front matter is not valid YAML: ${(error as Error).message}` };
+    return {
+      body,
+      metadata: null,
+      error: `Front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    };
   }
 }
 

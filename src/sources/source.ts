@@ -80,7 +80,7 @@ export type HuggingFaceMetadata = {
   githubLinks: GitHubRepoRef[];
 };
 
-/** Who committed and when, over the most recent commits (bounded; see `truncated`). */
+/** Who committed and when, over the most recent commits; `truncated` once the bound is reached. */
 export type CommitSummary = {
   sampled: number;
   truncated: boolean;
