@@ -33,7 +33,7 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
     logger: { level: config.logLevel },
     bodyLimit: config.limits.maxJsonBodyBytes,
     // Artifact ids are UUIDs; anything much longer in a path is not ours.
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     ...validationOptions(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
