@@ -71,7 +71,10 @@ const MAX_TOP_LEVEL = 200;
 
 /** What the file list says about engineering practice: tests, CI, lint/type checking, packaging. */
 export function summarizeTree(files: readonly ListedFile[]): TreeSummary {
-  const roots = files.filter((file) => !file.path.includes('/')).map((file) => file.path);
+  const roots = files
+    .filter((file) => !file.path.includes('/'))
+    .map((file) => file.path)
+    .sort();
   return {
     fileCount: files.length,
     totalBytes: files.reduce((sum, file) => sum + file.size, 0),
