@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { ActivityRecorder } from './observability/activity.js';
 import { ArtifactService } from './services/artifact-service.js';
-import { AuthService } from './services/auth-service.js';
+import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
 import { DirectUrlSource } from './services/package-sources.js';
@@ -65,7 +65,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     activity: new ActivityRecorder(),
     startedAt: new Date(),
     async reset() {
-      await store.clearAll();
+      await store.clearAll(DEFAULT_ADMIN_NAME);
       await blobs.clear();
       await auth.createDefaultAdmin();
     },

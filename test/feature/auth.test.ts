@@ -163,6 +163,14 @@ describe('authentication', () => {
     expect(reset.statusCode).toBe(200);
     expect(await t.app.registry.store.getUser('reader')).toBeNull();
     await expect(authenticate(t.app)).resolves.toMatch(/^bearer /);
+    // The admin's session survives the reset it asked for.
+    const after = await t.app.inject({
+      method: 'POST',
+      url: '/artifacts',
+      headers: { 'x-authorization': admin },
+      payload: [{ name: '*' }],
+    });
+    expect(after.statusCode).toBe(200);
   });
 });
 

@@ -519,6 +519,19 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         await store.insertArtifact(artifact('x1'));
         expect(await store.getArtifact('x1')).not.toBeNull();
       });
+
+      it('keeps the tokens of the named user only', async () => {
+        const later = new Date(Date.now() + 60_000);
+        await store.insertUser(user('admin'));
+        await store.insertToken({ id: 'kept', userName: 'admin', expiresAt: later, maxUses: 5 });
+        await store.insertToken({ id: 'gone', userName: 'eve', expiresAt: later, maxUses: 5 });
+
+        await store.clearAll('admin');
+
+        expect(await store.getUser('admin')).toBeNull();
+        expect(await store.consumeToken('kept', new Date())).toBe(true);
+        expect(await store.consumeToken('gone', new Date())).toBe(false);
+      });
     });
   });
 }

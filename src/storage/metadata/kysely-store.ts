@@ -247,12 +247,14 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
-  clearAll(): Promise<void> {
+  clearAll(keepTokensOf?: string): Promise<void> {
     return this.guard(() =>
       this.db.transaction().execute(async (trx) => {
-        for (const table of ['artifacts', 'audit_log', 'tokens', 'users'] as const) {
+        for (const table of ['artifacts', 'audit_log', 'users'] as const) {
           await trx.deleteFrom(table).execute();
         }
+        const tokens = trx.deleteFrom('tokens');
+        await (keepTokensOf === undefined ? tokens : tokens.where('user_name', '<>', keepTokensOf)).execute();
       }),
     );
   }

@@ -103,6 +103,9 @@ export interface MetadataStore {
   /** A persistent setting (e.g. the token signing key), created by `create` on first use. */
   getOrCreateSetting(key: string, create: () => string): Promise<string>;
 
-  /** Delete every artifact, audit entry, user and token (registry reset). */
-  clearAll(): Promise<void>;
+  /**
+   * Delete every artifact, audit entry, user and token (registry reset), except the tokens of
+   * `keepTokensOf`: the default admin is recreated by a reset, and its open sessions stay valid.
+   */
+  clearAll(keepTokensOf?: string): Promise<void>;
 }
