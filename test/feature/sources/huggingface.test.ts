@@ -224,6 +224,19 @@ describe('Hugging Face source: files', () => {
 });
 
 describe('Hugging Face source: errors', () => {
+  it('answers 502 when a download fails after the metadata was read', async () => {
+    const fetched = await source().fetchModel('openai/whisper-tiny');
+    hub.failNext(100, 500, null);
+    await expect(
+      fetched.files.find((file) => file.path === 'model.safetensors')?.open(),
+    ).rejects.toMatchObject({
+      statusCode: 502,
+      message: expect.stringMatching(
+        /^Hugging Face answered 500 for file "model.safetensors" of model "openai\/whisper-tiny"/,
+      ),
+    });
+  });
+
   it('answers 404 for an unknown repo, with or without a token', async () => {
     await expect(source().fetchModel('nobody/nothing')).rejects.toThrow(NotFoundError);
     await expect(source({}, 'hf_any').fetchDataset('nobody/nothing')).rejects.toMatchObject({
