@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
@@ -11,5 +10,18 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
     },
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      {
+        // The feature suite once more, on PostgreSQL + S3 (s3rver) instead of SQLite + filesystem.
+        extends: true,
+        test: {
+          name: 'feature-pg-s3',
+          include: ['test/feature/**/*.test.ts'],
+          env: { MODELGUARD_TEST_STORAGE: 'pg-s3' },
+          setupFiles: ['test/support/pg-s3-setup.ts'],
+        },
+      },
+    ],
   },
 });

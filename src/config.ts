@@ -8,17 +8,30 @@ import { resolve } from 'node:path';
 export interface Config {
   host: string;
   port: number;
+  /** Processes serving the port (node:cluster); 1 runs in-process. */
+  workers: number;
   logLevel: string;
   /** Base URL clients reach this server at; when unset, download links use the request's host. */
   publicUrl: string | null;
   dataDir: string;
   /** PostgreSQL connection string; null selects embedded SQLite under dataDir. */
   databaseUrl: string | null;
+  /** PostgreSQL connection settings, used only when databaseUrl is set. */
+  database: DatabaseConfig;
   s3: S3Config | null;
   limits: Limits;
   auth: AuthConfig;
   ingest: IngestConfig;
   sources: SourcesConfig;
+}
+
+export interface DatabaseConfig {
+  /** Schema holding the registry's tables (created on start); null uses the server's search_path. */
+  schema: string | null;
+  /** Connections per app instance; keep small on Lambda, where each instance serves one request at a time. */
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
 }
 
 export interface S3Config {
@@ -29,6 +42,9 @@ export interface S3Config {
   forcePathStyle: boolean;
   /** Redirect downloads to presigned URLs instead of streaming through the app. */
   presignDownloads: boolean;
+  connectTimeoutMs: number;
+  /** Socket inactivity limit per request, not a bound on a whole transfer. */
+  requestTimeoutMs: number;
 }
 
 export interface Limits {
@@ -87,10 +103,17 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 3000, 0, 65535),
+    workers: read.integer('WORKERS', 1, 1, 64),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     publicUrl: read.url('PUBLIC_URL'),
     dataDir: resolve(read.string('DATA_DIR', './data')),
     databaseUrl: read.optional('DATABASE_URL'),
+    database: {
+      schema: read.optional('DATABASE_SCHEMA'),
+      poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+      connectTimeoutMs: read.integer('DATABASE_CONNECT_TIMEOUT_MS', 5_000, 1),
+      statementTimeoutMs: read.integer('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 1),
+    },
     s3: s3Bucket
       ? {
           bucket: s3Bucket,
@@ -99,6 +122,8 @@ export function loadConfig(env: Env = process.env): Config {
           endpoint: read.url('S3_ENDPOINT'),
           forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', false),
           presignDownloads: read.boolean('S3_PRESIGN_DOWNLOADS', false),
+          connectTimeoutMs: read.integer('S3_CONNECT_TIMEOUT_MS', 3_000, 1),
+          requestTimeoutMs: read.integer('S3_REQUEST_TIMEOUT_MS', 30_000, 1),
         }
       : null,
     limits: {
@@ -138,6 +163,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (config.database.schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(config.database.schema)) {
+    problems.push('DATABASE_SCHEMA must be a lowercase SQL identifier (letters, digits, underscores)');
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);

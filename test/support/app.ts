@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { RegistryOverrides } from '../../src/registry.js';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
+import { createPgS3Storage, testStorageKind } from './test-storage.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -13,10 +14,16 @@ export interface TestApp {
   dataDir: string;
   /** A fresh admin token header value. */
   token(): Promise<string>;
+  /** How many package blobs are stored, whichever blob store the app runs on. */
+  countBlobs(): Promise<number>;
   close(): Promise<void>;
 }
 
-/** The real app on real embedded storage in a temp DATA_DIR, driven with app.inject(). */
+/**
+ * The real app on real storage, driven with app.inject(): embedded storage in a temp DATA_DIR,
+ * or with MODELGUARD_TEST_STORAGE=pg-s3 a PostgreSQL schema and an S3 prefix of its own
+ * (unless the caller passes its own adapters).
+ */
 export async function startTestApp(
   env: Record<string, string> = {},
   overrides: RegistryOverrides = {},
@@ -28,17 +35,26 @@ export async function startTestApp(
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
     ...env,
   });
-  const app = await buildApp(config, overrides);
+  const storage =
+    testStorageKind() === 'pg-s3' && !overrides.store && !overrides.blobs ? await createPgS3Storage() : null;
+  const app = await buildApp(config, { ...storage?.overrides(), ...overrides });
   return {
     app,
     config,
     dataDir,
     token: () => authenticate(app),
+    countBlobs: () => storage?.countBlobs() ?? countFiles(join(dataDir, 'blobs')),
     async close() {
       await app.close();
+      await storage?.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function countFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).length;
 }
 
 export async function authenticate(

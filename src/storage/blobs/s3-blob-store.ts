@@ -19,10 +19,11 @@ import { BlobNotFoundError, type BlobStore, type ByteRange, isSha256Hex } from '
 export type S3BlobStoreOptions = Pick<
   S3Config,
   'bucket' | 'prefix' | 'region' | 'endpoint' | 'forcePathStyle'
-> & {
-  /** Explicit keys (tests, s3rver); production leaves this unset and uses the default provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-};
+> &
+  Partial<Pick<S3Config, 'connectTimeoutMs' | 'requestTimeoutMs'>> & {
+    /** Explicit keys (tests, s3rver); production leaves this unset and uses the default provider chain. */
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  };
 
 const COMPONENT = 'object store';
 const PART_SIZE = 8 * 1024 * 1024;
@@ -31,9 +32,9 @@ const UPLOAD_QUEUE_SIZE = 2;
 const PRESIGNED_URL_SECONDS = 5 * 60;
 /** Few attempts with short timeouts: an outage must surface as a prompt 503, not a hung request. */
 const MAX_ATTEMPTS = 3;
-const CONNECTION_TIMEOUT_MS = 3_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 /** Socket inactivity limit, not a bound on the whole transfer, so large streams are unaffected. */
-const REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DELETE_BATCH = 1000;
 
 /** Blobs as objects keyed `<prefix>sha256/<digest>` in one bucket. */
@@ -53,7 +54,10 @@ export class S3BlobStore implements BlobStore {
       credentials: options.credentials,
       maxAttempts: MAX_ATTEMPTS,
       // The SDK builds its NodeHttpHandler from these options.
-      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+      requestHandler: {
+        connectionTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      },
     });
   }
 

@@ -7,7 +7,15 @@ import { createSqliteStore } from './sqlite.js';
 
 /** PostgreSQL when DATABASE_URL is set, else embedded SQLite under DATA_DIR. Call `migrate()` next. */
 export function createMetadataStore(config: Config): MetadataStore {
-  if (config.databaseUrl) return createPostgresStore(config.databaseUrl);
+  if (config.databaseUrl) {
+    const { schema, poolSize, connectTimeoutMs, statementTimeoutMs } = config.database;
+    return createPostgresStore(config.databaseUrl, {
+      schema: schema ?? undefined,
+      poolSize,
+      connectTimeoutMs,
+      statementTimeoutMs,
+    });
+  }
   mkdirSync(config.dataDir, { recursive: true });
   return createSqliteStore(join(config.dataDir, 'registry.db'));
 }
