@@ -5,9 +5,12 @@ import { ArtifactService } from './services/artifact-service.js';
 import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
-import { DirectUrlSource } from './services/package-sources.js';
+import { SourceRouter } from './services/package-sources.js';
 import { SearchService } from './services/search-service.js';
 import { TempFiles } from './services/temp-files.js';
+import { createGitHubSource } from './sources/github.js';
+import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './sources/http-cache.js';
+import { createHuggingFaceSource } from './sources/huggingface.js';
 import type { BlobStore } from './storage/blobs/blob-store.js';
 import { createBlobStore } from './storage/blobs/index.js';
 import { createMetadataStore } from './storage/metadata/index.js';
@@ -45,11 +48,17 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
   const auth = new AuthService(store, config.auth);
   await auth.bootstrap();
 
-  const sources = new DirectUrlSource({
-    allowPrivateNetwork: config.ingest.allowPrivateNetwork,
-    timeoutMs: config.ingest.fetchTimeoutMs,
-    maxRedirects: config.ingest.maxRedirects,
-    maxBytes: config.limits.maxPackageBytes,
+  const cache = new ResponseCache(DEFAULT_CACHE_OPTIONS);
+  const upstreamLimits = { cache, maxTotalBytes: config.limits.maxPackageBytes };
+  const sources = new SourceRouter({
+    huggingFace: createHuggingFaceSource(config.sources, upstreamLimits),
+    github: createGitHubSource(config.sources, upstreamLimits),
+    direct: {
+      allowPrivateNetwork: config.ingest.allowPrivateNetwork,
+      timeoutMs: config.ingest.fetchTimeoutMs,
+      maxRedirects: config.ingest.maxRedirects,
+    },
+    maxPackageBytes: config.limits.maxPackageBytes,
   });
   const artifacts = new ArtifactService({ store, blobs, sources, temp, limits: config.limits });
   return {

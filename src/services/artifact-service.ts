@@ -49,9 +49,8 @@ export class ArtifactService {
   constructor(private readonly deps: ArtifactServiceDeps) {}
 
   async createFromUrl(type: ArtifactType, url: string, actor: Actor): Promise<ArtifactRecord> {
-    const source = parseSourceUrl(url);
     return this.deps.temp.with('.zip', async (path) => {
-      const fetched = await this.deps.sources.fetch(type, source, path);
+      const fetched = await this.deps.sources.fetch(type, url, path);
       const stored = await this.storePackage(path, fetched.digest, fetched.size);
       return this.insert(
         {
@@ -105,9 +104,8 @@ export class ArtifactService {
     if (claimed.name !== current.name) {
       throw new BadRequestError(`metadata.name must match the artifact's name ("${current.name}").`);
     }
-    const source = parseSourceUrl(url);
     return this.deps.temp.with('.zip', async (path) => {
-      const fetched = await this.deps.sources.fetch(type, source, path);
+      const fetched = await this.deps.sources.fetch(type, url, path);
       const stored = await this.storePackage(path, fetched.digest, fetched.size);
       const next: ArtifactRecord = {
         ...current,
@@ -195,17 +193,4 @@ export class ArtifactService {
   private async releaseBlob(digest: string): Promise<void> {
     if ((await this.deps.store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
   }
-}
-
-function parseSourceUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new BadRequestError(`"${url}" is not a valid URL.`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new BadRequestError('The source url must use http or https.');
-  }
-  return parsed;
 }

@@ -1,6 +1,12 @@
 import type { ArtifactType } from '../domain/artifact.js';
+import { BadRequestError } from '../domain/errors.js';
 import { nameFromUrl } from '../domain/names.js';
 import { receiveToFile } from '../packages/receive.js';
+import { writePackageZip } from '../packages/write-package.js';
+import type { GitHubSource } from '../sources/github.js';
+import type { HuggingFaceSource } from '../sources/huggingface.js';
+import type { FetchedSource } from '../sources/source.js';
+import { parseSourceUrl } from '../sources/source-urls.js';
 import { openUrl } from '../sources/url-fetch.js';
 
 /** A source fetched and written as a package zip to a local file. */
@@ -13,32 +19,71 @@ export interface FetchedPackage {
   size: number;
 }
 
-/** Turns a source URL into a package file. Implementations: direct zip URLs, Hugging Face, GitHub. */
+/** Turns a source URL into a package file at `destPath`. */
 export interface PackageSources {
-  fetch(type: ArtifactType, url: URL, destPath: string): Promise<FetchedPackage>;
+  fetch(type: ArtifactType, url: string, destPath: string): Promise<FetchedPackage>;
 }
 
-export interface DirectUrlOptions {
-  allowPrivateNetwork: boolean;
-  timeoutMs: number;
-  maxRedirects: number;
-  maxBytes: number;
+export interface SourceRouterOptions {
+  huggingFace: HuggingFaceSource;
+  github: GitHubSource;
+  direct: { allowPrivateNetwork: boolean; timeoutMs: number; maxRedirects: number };
+  maxPackageBytes: number;
 }
 
-/** A direct http(s) link to a zip, fetched by streaming with SSRF protection and a size cap. */
-export class DirectUrlSource implements PackageSources {
-  constructor(private readonly options: DirectUrlOptions) {}
+/**
+ * Recognises the source behind a URL: a Hugging Face model or dataset page, a GitHub repository,
+ * or any other http(s) URL taken as a direct link to a zip. Remote repositories are packed into
+ * a zip file by file; direct zips are stored as fetched.
+ */
+export class SourceRouter implements PackageSources {
+  constructor(private readonly options: SourceRouterOptions) {}
 
-  async fetch(_type: ArtifactType, url: URL, destPath: string): Promise<FetchedPackage> {
-    const response = await openUrl(url.href, this.options);
-    const { digest, size } = await receiveToFile(response.body, destPath, this.options.maxBytes);
+  async fetch(type: ArtifactType, url: string, destPath: string): Promise<FetchedPackage> {
+    const ref = parseSourceUrl(url);
+    switch (ref.kind) {
+      case 'hf-model':
+        expectType(type, 'model', 'a Hugging Face model');
+        return this.pack(await this.options.huggingFace.fetchModel(ref.repoId), destPath);
+      case 'hf-dataset':
+        expectType(type, 'dataset', 'a Hugging Face dataset');
+        return this.pack(await this.options.huggingFace.fetchDataset(ref.repoId), destPath);
+      case 'github':
+        return this.pack(await this.options.github.fetchRepo(ref.owner, ref.repo), destPath);
+      case 'url':
+        return this.fetchZip(ref.url, destPath);
+    }
+  }
+
+  private async pack(source: FetchedSource, destPath: string): Promise<FetchedPackage> {
+    const { digest, size } = await writePackageZip(source.files, destPath, this.options.maxPackageBytes);
     return {
-      name: nameFromUrl(url),
+      name: source.name,
+      version: source.version,
+      canonicalUrl: source.canonicalUrl,
+      sourceMetadata: source.metadata,
+      digest,
+      size,
+    };
+  }
+
+  private async fetchZip(url: string, destPath: string): Promise<FetchedPackage> {
+    const { maxPackageBytes, direct } = this.options;
+    const response = await openUrl(url, { ...direct, maxBytes: maxPackageBytes });
+    const { digest, size } = await receiveToFile(response.body, destPath, maxPackageBytes);
+    return {
+      name: nameFromUrl(new URL(url)),
       version: null,
-      canonicalUrl: url.href,
+      canonicalUrl: url,
       sourceMetadata: { kind: 'url', finalUrl: response.finalUrl, contentType: response.contentType },
       digest,
       size,
     };
+  }
+}
+
+function expectType(type: ArtifactType, expected: ArtifactType, what: string): void {
+  if (type !== expected) {
+    throw new BadRequestError(`The url names ${what}; register it with POST /artifact/${expected}.`);
   }
 }

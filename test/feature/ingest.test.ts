@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
+
+function zipFileNames(zip: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
+      if (err || !file) return reject(err);
+      const names: string[] = [];
+      file.on('entry', (entry: yauzl.Entry) => {
+        names.push(entry.fileName);
+        file.readEntry();
+      });
+      file.on('end', () => resolve(names.sort()));
+      file.readEntry();
+    });
+  });
+}
+
+describe('ingest from Hugging Face and GitHub through the real clients', () => {
+  let sources: FixtureSources;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    sources = await startFixtureSources();
+    t = await startTestApp(sources.env);
+    token = await t.token();
+  });
+  afterAll(async () => {
+    await t.close();
+    await sources.close();
+  });
+
+  const create = (type: string, url: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/artifact/${type}`,
+      headers: { 'x-authorization': token },
+      payload: { url },
+    });
+
+  it.each([
+    ['model', 'https://huggingface.co/google-bert/bert-base-uncased', 'bert-base-uncased'],
+    ['model', 'https://huggingface.co/openai/whisper-tiny/tree/main', 'whisper-tiny'],
+    ['model', 'https://huggingface.co/arnir0/Tiny-LLM', 'Tiny-LLM'],
+    ['dataset', 'https://huggingface.co/datasets/stanfordnlp/imdb', 'imdb'],
+    ['code', 'https://github.com/google-research/bert', 'bert'],
+  ])('stores %s %s with every file of the repository', async (type, url, name) => {
+    const response = await create(type, url);
+    expect(response.statusCode, response.body).toBe(201);
+    const { metadata, data } = response.json();
+    expect(metadata).toMatchObject({ name, type });
+
+    const record = await t.app.registry.store.getArtifact(metadata.id);
+    const evidence = record?.sourceMetadata as {
+      files?: { path: string }[];
+      tree?: { files: { path: string }[] };
+    };
+    const listed = (evidence.files ?? evidence.tree?.files ?? []).map((f) => f.path).sort();
+    expect(listed.length).toBeGreaterThan(0);
+
+    const download = await t.app.inject({
+      url: new URL(data.download_url).pathname,
+      headers: { 'x-authorization': token },
+    });
+    expect(download.statusCode).toBe(200);
+    expect(await zipFileNames(download.rawPayload)).toEqual(listed);
+  });
+
+  it('takes the version from the repository tags and records the evidence rating needs', async () => {
+    const response = await create('model', 'https://huggingface.co/google-bert/bert-base-uncased');
+    const record = await t.app.registry.store.getArtifact(response.json().metadata.id);
+    expect(record?.version?.text).toBe('1.0.0');
+    expect(record?.sourceUrl).toBe('https://huggingface.co/google-bert/bert-base-uncased');
+    expect(record?.sourceMetadata).toMatchObject({
+      kind: 'hf-model',
+      repoId: 'google-bert/bert-base-uncased',
+    });
+    expect(record?.facts.readme).toMatch(/BERT/);
+    const versioned = await t.app.inject({
+      method: 'POST',
+      url: '/artifacts',
+      headers: { 'x-authorization': token },
+      payload: [{ name: 'bert-base-uncased', version: '^1.0.0' }],
+    });
+    expect(versioned.json().length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['an unknown model', 'model', 'https://huggingface.co/nobody/nothing-here', 404],
+    ['an unknown GitHub repository', 'code', 'https://github.com/nobody/nothing-here', 404],
+    ['a gated model', 'model', 'https://huggingface.co/meta-llama/gated-llama', 424],
+    ['an oversized model', 'model', 'https://huggingface.co/big-org/huge-model', 413],
+    ['a dataset url registered as a model', 'model', 'https://huggingface.co/datasets/stanfordnlp/imdb', 400],
+    ['a model url registered as a dataset', 'dataset', 'https://huggingface.co/openai/whisper-tiny', 400],
+    ['a malformed hub url', 'model', 'https://huggingface.co/', 400],
+  ])('answers %s with %s and stores nothing', async (_case, type, url, status) => {
+    const before = await t.app.inject({
+      method: 'POST',
+      url: '/artifacts',
+      headers: { 'x-authorization': token },
+      payload: [{ name: '*' }],
+    });
+    const response = await create(type, url);
+    expect(response.statusCode, response.body).toBe(status);
+    expect(response.json().message).toBeTruthy();
+    const after = await t.app.inject({
+      method: 'POST',
+      url: '/artifacts',
+      headers: { 'x-authorization': token },
+      payload: [{ name: '*' }],
+    });
+    expect(after.json()).toEqual(before.json());
+  });
+
+  it('answers 503 with the retry time when the hub keeps rate-limiting', async () => {
+    sources.hub.failNext(50, 429, 120);
+    try {
+      const response = await create('model', 'https://huggingface.co/openai/whisper-tiny');
+      expect(response.statusCode).toBe(503);
+      expect(response.json().message).toMatch(/rate limit/i);
+    } finally {
+      sources.hub.clearFailures();
+    }
+  });
+});

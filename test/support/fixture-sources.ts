@@ -1,0 +1,23 @@
+import { type GitHubFixtureServer, startGitHubServer } from '../fixtures/github-server.js';
+import { type HfFixtureServer, startHfServer } from '../fixtures/hf-server.js';
+
+export interface FixtureSources {
+  hub: HfFixtureServer;
+  github: GitHubFixtureServer;
+  /** Environment that points the registry's real clients at the fixture servers. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The fixture Hugging Face Hub and GitHub API on loopback, for ingest through the real clients. */
+export async function startFixtureSources(): Promise<FixtureSources> {
+  const [hub, github] = await Promise.all([startHfServer(), startGitHubServer()]);
+  return {
+    hub,
+    github,
+    env: { HF_ENDPOINT: hub.url, GITHUB_API_URL: github.url },
+    async close() {
+      await Promise.all([hub.close(), github.close()]);
+    },
+  };
+}
