@@ -48,7 +48,9 @@ export class KyselyMetadataStore implements MetadataStore {
   migrate(): Promise<void> {
     return this.guard(async () => {
       const { schema, dialect } = this.options;
-      if (schema) await this.db.schema.createSchema(schema).ifNotExists().execute();
+      // The migrator creates the schema itself, tolerating another instance doing the same at
+      // once (`create schema if not exists` alone can still fail that race on PostgreSQL), and
+      // serialises the migrations of concurrently starting instances with a lock.
       const migrator = new Migrator({
         db: this.db,
         provider: migrationProvider(dialect),
