@@ -12,8 +12,10 @@ import { authRoutes } from './http/routes/auth.js';
 import { costAuditRoutes } from './http/routes/cost-audit.js';
 import { downloadRoutes } from './http/routes/downloads.js';
 import { healthRoutes } from './http/routes/health.js';
+import { licenseRoutes } from './http/routes/license.js';
+import { lineageRoutes } from './http/routes/lineage.js';
 import { searchRoutes } from './http/routes/search.js';
-import { sharedSchemas } from './http/schemas.js';
+import { lineageLicenseSchemas, sharedSchemas } from './http/schemas.js';
 import { validationOptions } from './http/validation.js';
 import { createRegistry, type Registry, type RegistryOverrides } from './registry.js';
 
@@ -66,6 +68,7 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
   for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of lineageLicenseSchemas) app.addSchema(schema);
 
   registerErrorHandling(app);
   registerAccessControl(app, registry.auth);
@@ -88,6 +91,8 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
   await app.register(artifactRoutes, options);
   await app.register(searchRoutes, options);
   await app.register(costAuditRoutes, options);
+  await app.register(lineageRoutes, options);
+  await app.register(licenseRoutes, options);
   await app.register(downloadRoutes, options);
   return app;
 }

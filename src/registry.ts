@@ -5,6 +5,8 @@ import { ArtifactService } from './services/artifact-service.js';
 import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
+import { LicenseService } from './services/license-service.js';
+import { LineageService } from './services/lineage-service.js';
 import { SourceRouter } from './services/package-sources.js';
 import { SearchService } from './services/search-service.js';
 import { TempFiles } from './services/temp-files.js';
@@ -27,6 +29,8 @@ export interface Registry {
   downloads: DownloadService;
   search: SearchService;
   costs: CostService;
+  lineage: LineageService;
+  licenses: LicenseService;
   activity: ActivityRecorder;
   startedAt: Date;
   /** Empty the registry and restore the default admin. */
@@ -61,6 +65,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     maxPackageBytes: config.limits.maxPackageBytes,
   });
   const artifacts = new ArtifactService({ store, blobs, sources, temp, limits: config.limits });
+  const lineage = new LineageService(store);
   return {
     config,
     store,
@@ -70,7 +75,9 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     artifacts,
     downloads: new DownloadService(blobs, config.s3?.presignDownloads ?? false),
     search: new SearchService(store, config.limits),
-    costs: new CostService(),
+    costs: new CostService(lineage),
+    lineage,
+    licenses: new LicenseService(createGitHubSource(config.sources, { cache })),
     activity: new ActivityRecorder(),
     startedAt: new Date(),
     async reset() {

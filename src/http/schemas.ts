@@ -129,3 +129,58 @@ export const TypeAndIdParams = Type.Object({
   id: Type.Ref(ArtifactID),
 });
 export type TypeAndIdParams = Static<typeof TypeAndIdParams>;
+
+/*
+ * Lineage and license check. The contract's ArtifactLineageNode requires a property `node` that it
+ * never defines; nodes are described inline (artifact_id, name, source required) instead of
+ * publishing a component that would contradict the contract's.
+ */
+const LineageNode = Type.Object(
+  {
+    artifact_id: Type.Ref(ArtifactID),
+    name: Type.String({ description: 'Human-readable label for the node.' }),
+    source: Type.String({
+      description:
+        'Provenance: registry (the artifact asked about), model_card, adapter_config or config_json.',
+    }),
+    metadata: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'type, in_registry, repository_url, sha, declared_as (the name as declared).',
+      }),
+    ),
+  },
+  { description: 'A single node in an artifact lineage graph.' },
+);
+
+export const ArtifactLineageEdge = Type.Object(
+  {
+    from_node_artifact_id: Type.Ref(ArtifactID),
+    to_node_artifact_id: Type.Ref(ArtifactID),
+    relationship: Type.String({
+      description:
+        'Role of the upstream node: base_model, adapter_base_model, merge_source_model, ' +
+        'quantization_source_model, distillation_teacher_model, training_dataset, fine_tuning_dataset, ' +
+        'code_repository.',
+    }),
+  },
+  { $id: 'ArtifactLineageEdge', description: 'Directed relationship between two lineage nodes.' },
+);
+
+export const ArtifactLineageGraph = Type.Object(
+  { nodes: Type.Array(LineageNode), edges: Type.Array(Type.Ref(ArtifactLineageEdge)) },
+  { $id: 'ArtifactLineageGraph', description: 'Complete lineage graph for an artifact.' },
+);
+
+export const SimpleLicenseCheckRequest = Type.Object(
+  {
+    github_url: Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description: 'GitHub repository url to evaluate.',
+    }),
+  },
+  { $id: 'SimpleLicenseCheckRequest' },
+);
+
+/** Registered next to `sharedSchemas`. */
+export const lineageLicenseSchemas = [ArtifactLineageEdge, ArtifactLineageGraph, SimpleLicenseCheckRequest];
