@@ -16,7 +16,9 @@ const NO_LICENSE = new Set(['unknown', 'none', 'no-license', 'unlicensed']);
  * dataset scores 0 (nothing vouches for the training data); linked datasets that could not be
  * fetched cannot be judged, and the metric is unavailable rather than guessed.
  */
-export function datasetQuality({ model, datasets }: RatingEvidence): MetricResult {
+export function datasetQuality({ model, datasets: fetched }: RatingEvidence): MetricResult {
+  // A card may name one dataset twice (a legacy id in its metadata, the canonical one in a link).
+  const datasets = [...new Map(fetched.map((dataset) => [dataset.repoId, dataset])).values()];
   if (datasets.length === 0) {
     if (model.datasets.length > 0) {
       throw new MetricUnavailableError(
@@ -30,11 +32,7 @@ export function datasetQuality({ model, datasets }: RatingEvidence): MetricResul
   const details = judged.map(
     (item) => `${item.id} ${item.score.toFixed(2)} (lacks ${item.missing.join(', ') || 'nothing'})`,
   );
-  const unread =
-    model.datasets.length > datasets.length
-      ? ` ${model.datasets.length - datasets.length} linked dataset(s) could not be read.`
-      : '';
-  return { score, reason: `Mean over ${judged.length} dataset(s): ${details.join('; ')}.${unread}` };
+  return { score, reason: `Mean over ${judged.length} dataset(s): ${details.join('; ')}.` };
 }
 
 function judgeDataset(dataset: HuggingFaceMetadata): { score: number; missing: string[] } {

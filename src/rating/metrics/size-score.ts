@@ -120,5 +120,6 @@ function sum(files: readonly ListedFile[]): number {
 }
 
 function formatGiB(bytes: number): string {
-  return bytes >= 0.1 * GIB ? `${(bytes / GIB).toFixed(2)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (bytes >= 0.1 * GIB) return `${(bytes / GIB).toFixed(2)} GiB`;
+  return bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }

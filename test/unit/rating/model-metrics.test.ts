@@ -164,3 +164,17 @@ describe('tree_score', () => {
     expect(result.score).toBe(0);
   });
 });
+
+describe('dataset_quality duplicates', () => {
+  it('judges a dataset fetched twice (legacy id and canonical link) once', () => {
+    const data = hfDataset({ repoId: 'acme/corpus', downloads: 9999 });
+    const other = hfDataset({ repoId: 'acme/other', card: card('---\nlicense: mit\n---\n# Other\n') });
+    const once = datasetQuality(
+      evidence({ model: hfModel({ datasets: ['corpus'] }), datasets: [data, other] }),
+    );
+    const twice = datasetQuality(
+      evidence({ model: hfModel({ datasets: ['corpus'] }), datasets: [data, data, other] }),
+    );
+    expect(twice).toEqual(once);
+  });
+});
