@@ -274,7 +274,8 @@ function programConflict(program: ProgramLicense & { ok: false }, parts: readonl
     const ids = [...new Set(demanding.map((t) => t.id))];
     return `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)} each require the whole program under their own terms, and no license satisfies ${ids.length === 2 ? 'both' : 'all of them'}.`;
   }
-  return `${names(demanding)} require${demanding.length === 1 ? 's' : ''} one program built with it to go out under ${program.demanded.join(' or ')} with nothing added, and ${names(program.blockers)} cannot be placed under that.`;
+  const plural = new Set(demanding.map((t) => t.id)).size > 1;
+  return `${names(demanding)} require${plural ? '' : 's'} one program built with ${plural ? 'them' : 'it'} to go out under ${program.demanded.join(' or ')} with nothing added, and ${names(program.blockers)} cannot be placed under that.`;
 }
 
 function names(terms: readonly LicenseTerms[]): string {

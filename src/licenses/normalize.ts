@@ -81,13 +81,12 @@ interface Leaf {
 function resolveLeaf(token: string, notes: string[]): Leaf {
   const known = findLicense(token);
   if (known) return { terms: known, label: known.id, unrecognized: [] };
-  if (token.endsWith('+')) {
+  if (token.length > 1 && token.endsWith('+')) {
     const base = resolveLeaf(token.slice(0, -1), notes);
     const later = findLicense(`${base.label.replace(/-only$/, '')}-or-later`);
     return later ? { terms: later, label: later.id, unrecognized: [] } : base;
   }
-  // upgrade:false keeps deprecated ids such as GPL-3.0 meaning "only", as SPDX defines them.
-  const corrected = correctSpdx(token, { upgrade: false });
+  const corrected = correctedId(token);
   if (corrected) {
     const terms = findLicense(corrected);
     if (terms) {
@@ -98,6 +97,18 @@ function resolveLeaf(token: string, notes: string[]): Leaf {
     return { terms: UNKNOWN_LICENSE, label: corrected, unrecognized: [token] };
   }
   return { terms: UNKNOWN_LICENSE, label: token, unrecognized: [token] };
+}
+
+/**
+ * spdx-correct's guess at a misspelt id. upgrade:false keeps deprecated ids such as GPL-3.0 meaning
+ * "only", as SPDX defines them. It crashes on some odd inputs (e.g. "+"), which simply have no guess.
+ */
+function correctedId(token: string): string | null {
+  try {
+    return correctSpdx(token, { upgrade: false });
+  } catch {
+    return null;
+  }
 }
 
 /** `X WITH exception`: known exceptions adjust the row, others are ignored (they only ever add permissions). */

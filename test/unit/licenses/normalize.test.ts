@@ -43,6 +43,7 @@ describe('normalizeLicense', () => {
     expect(license.raw).toBe('Acme Model License v2');
     expect(license.unrecognized).toEqual(['Acme Model License v2']);
     expect(choices(normalizeLicense('LicenseRef-acme'))).toEqual([['LicenseRef-Unknown']]);
+    expect(choices(normalizeLicense('+'))).toEqual([['LicenseRef-Unknown']]);
   });
 
   it('treats a valid SPDX license outside the catalog as unidentified and says so', () => {
@@ -140,7 +141,7 @@ describe('normalizeLicense', () => {
       fc.property(fc.oneof(fc.string(), fc.array(fc.string()), fc.constant(null)), (raw) => {
         expect(normalizeLicense(raw).options.length).toBeGreaterThan(0);
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 });
