@@ -1,10 +1,23 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { RegistryError } from '../domain/errors.js';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { ComponentUnavailableError, RegistryError } from '../domain/errors.js';
+import { BlobNotFoundError } from '../storage/blobs/blob-store.js';
+
+/** Headers describing the body a handler meant to send (a package); an error body is not that. */
+const REPRESENTATION_HEADERS = [
+  'content-disposition',
+  'content-length',
+  'content-range',
+  'accept-ranges',
+  'etag',
+  'repr-digest',
+];
 
 /** One JSON error shape for everything: `{ error, message }` with the contract's status codes. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | RegistryError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | RegistryError | BlobNotFoundError, request, reply) => {
+    forgetRepresentation(reply);
+    const error = thrown instanceof BlobNotFoundError ? missingBytes(thrown) : thrown;
     if (error instanceof RegistryError) {
       if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
       return reply.status(error.statusCode).send({ error: error.code, message: error.message });
@@ -27,4 +40,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` });
   });
+}
+
+function forgetRepresentation(reply: FastifyReply): void {
+  for (const header of REPRESENTATION_HEADERS) reply.removeHeader(header);
+}
+
+/** A row whose bytes the object store does not have: the store failed us, not the client. */
+function missingBytes(error: BlobNotFoundError): ComponentUnavailableError {
+  return new ComponentUnavailableError(
+    'object store',
+    `the package bytes (sha256 ${error.digest}) are missing`,
+  );
 }
