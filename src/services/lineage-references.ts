@@ -195,12 +195,18 @@ function qualifyLegacyIds(refs: LineageReference[]): LineageReference[] {
   });
 }
 
-/** One reference per artifact; the first (most specific source) wins. */
+/**
+ * One reference per artifact. The first keeps its source (the card is the most deliberate
+ * declaration); a later, more specific relationship (an adapter_config.json naming the same model
+ * the card calls a plain base_model) refines its relationship.
+ */
 function dedupe(refs: LineageReference[]): LineageReference[] {
   const seen = new Map<string, LineageReference>();
   for (const ref of refs) {
     const key = `${ref.type}:${ref.name.toLowerCase()}`;
-    if (!seen.has(key)) seen.set(key, ref);
+    const first = seen.get(key);
+    if (!first) seen.set(key, ref);
+    else if (first.relationship === 'base_model') seen.set(key, { ...first, relationship: ref.relationship });
   }
   return [...seen.values()];
 }

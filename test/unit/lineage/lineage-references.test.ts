@@ -99,6 +99,22 @@ describe('lineageReferences: what a model declares', () => {
     ]);
   });
 
+  it('keeps the card as source but the adapter relationship when both name the base', () => {
+    const record = hfModel({
+      repoId: 'acme/bert-lora-adapter',
+      card: { base_model: 'google-bert/bert-base-uncased', library_name: 'peft' },
+      adapter: { base_model_name_or_path: 'google-bert/bert-base-uncased' },
+    });
+    expect(lineageReferences(record)).toEqual([
+      {
+        type: 'model',
+        name: 'google-bert/bert-base-uncased',
+        relationship: 'adapter_base_model',
+        source: 'model_card',
+      },
+    ]);
+  });
+
   it('calls datasets fine-tuning data when the model has a parent, training data when not', () => {
     const tuned = hfModel({
       repoId: 'a/tuned',
