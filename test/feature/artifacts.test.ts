@@ -80,19 +80,15 @@ describe('artifact lifecycle', () => {
     ).toEqual([a, b].sort());
   });
 
-  it('stores identical packages once', async () => {
-    const { readdir } = await import('node:fs/promises');
+  it('stores identical packages once, under their SHA-256', async () => {
     const zip = await modelZip('dedup');
-    await uploadOk(t.app, token, 'dedup-a', zip);
-    await uploadOk(t.app, token, 'dedup-b', zip);
-    const countBlobs = async (dir: string): Promise<number> => {
-      let n = 0;
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        n += entry.isDirectory() ? await countBlobs(`${dir}/${entry.name}`) : 1;
-      }
-      return n;
-    };
-    expect(await countBlobs(`${t.dataDir}/blobs`)).toBe(1);
+    const a = await uploadOk(t.app, token, 'dedup-a', zip);
+    const b = await uploadOk(t.app, token, 'dedup-b', zip);
+    const { store, blobs } = t.app.registry;
+    expect((await store.getArtifact(a))?.packageDigest).toBe(sha256(zip));
+    expect((await store.getArtifact(b))?.packageDigest).toBe(sha256(zip));
+    expect(await store.countByDigest(sha256(zip))).toBe(2);
+    expect(await blobs.stat(sha256(zip))).toEqual({ size: zip.length });
   });
 
   it('refuses loopback and private source urls unless allowed', async () => {
