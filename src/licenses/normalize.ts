@@ -145,7 +145,8 @@ function normalizeExpression(text: string, notes: string[]): NormalizedLicense {
     else if (/^with$/i.test(token)) {
       const last = leaves.at(-1);
       const exception = tokens[i + 1];
-      if (!last || exception === undefined || rewritten.at(-1) !== placeholder(leaves.length - 1)) {
+      const followsLicense = rewritten.at(-1) === placeholder(leaves.length - 1);
+      if (!last || !followsLicense || exception === undefined || /^([()]|and|or|with)$/i.test(exception)) {
         return unparseable(text, notes);
       }
       leaves[leaves.length - 1] = withException(last, exception, notes);

@@ -111,7 +111,12 @@ describe('normalizeLicense', () => {
   });
 
   it('reads a malformed expression as unidentified', () => {
-    for (const raw of ['MIT AND (', 'MIT OR OR Apache-2.0', 'WITH LLVM-exception']) {
+    for (const raw of [
+      'MIT AND (',
+      'MIT OR OR Apache-2.0',
+      'WITH LLVM-exception',
+      'MIT WITH ( OR Apache-2.0',
+    ]) {
       const license = normalizeLicense(raw);
       expect(choices(license)).toEqual([['LicenseRef-Unknown']]);
       expect(license.unrecognized).toEqual([raw]);
