@@ -497,6 +497,25 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
       });
     });
 
+    describe('ratings', () => {
+      it('stores, replaces and returns a rating, and drops it with its artifact', async () => {
+        await store.insertArtifact(artifact('r1'));
+        expect(await store.getRating('r1')).toBeNull();
+        const first = {
+          body: { net_score: 0.5, name: 'r1' },
+          inputs: 'v1',
+          computedAt: new Date(1_700_000_000_000),
+        };
+        await store.putRating('r1', first);
+        expect(await store.getRating('r1')).toEqual(first);
+        const second = { body: { net_score: 0.75 }, inputs: 'v2', computedAt: new Date(1_700_000_001_000) };
+        await store.putRating('r1', second);
+        expect(await store.getRating('r1')).toEqual(second);
+        await store.deleteArtifact('r1');
+        expect(await store.getRating('r1')).toBeNull();
+      });
+    });
+
     describe('clearAll', () => {
       it('removes artifacts, audit entries, users and tokens but keeps settings', async () => {
         const later = new Date(Date.now() + 60_000);
@@ -505,8 +524,10 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         await store.insertUser(user('dave'));
         await store.insertToken({ id: 'tx', userName: 'dave', expiresAt: later, maxUses: 5 });
         await store.getOrCreateSetting('key', () => 'kept');
+        await store.putRating('x1', { body: {}, inputs: 'i', computedAt: new Date() });
 
         await store.clearAll();
+        expect(await store.getRating('x1')).toBeNull();
 
         expect(await store.getArtifact('x1')).toBeNull();
         expect(await store.countByDigest('dx')).toBe(0);

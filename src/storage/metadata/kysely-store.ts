@@ -9,6 +9,7 @@ import type {
   Page,
   PageRequest,
   SearchCandidate,
+  StoredRating,
   TokenRecord,
   UserRecord,
 } from './metadata-store.js';
@@ -98,13 +99,49 @@ export class KyselyMetadataStore implements MetadataStore {
   }
 
   deleteArtifact(id: string): Promise<ArtifactRecord | null> {
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        const row = await trx.deleteFrom('artifacts').where('id', '=', id).returningAll().executeTakeFirst();
+        await trx.deleteFrom('ratings').where('artifact_id', '=', id).execute();
+        return row ? rowToArtifact(row) : null;
+      }),
+    );
+  }
+
+  putRating(artifactId: string, rating: StoredRating): Promise<void> {
+    return this.guard(async () => {
+      const row = {
+        artifact_id: artifactId,
+        body: JSON.stringify(rating.body),
+        inputs: rating.inputs,
+        computed_at: rating.computedAt.getTime(),
+      };
+      await this.db
+        .insertInto('ratings')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('artifact_id')
+            .doUpdateSet({ body: row.body, inputs: row.inputs, computed_at: row.computed_at }),
+        )
+        .execute();
+    });
+  }
+
+  getRating(artifactId: string): Promise<StoredRating | null> {
     return this.guard(async () => {
       const row = await this.db
-        .deleteFrom('artifacts')
-        .where('id', '=', id)
-        .returningAll()
+        .selectFrom('ratings')
+        .selectAll()
+        .where('artifact_id', '=', artifactId)
         .executeTakeFirst();
-      return row ? rowToArtifact(row) : null;
+      return row
+        ? {
+            body: JSON.parse(row.body) as Record<string, unknown>,
+            inputs: row.inputs,
+            computedAt: new Date(Number(row.computed_at)),
+          }
+        : null;
     });
   }
 
@@ -252,7 +289,7 @@ export class KyselyMetadataStore implements MetadataStore {
   clearAll(keepTokensOf?: string): Promise<void> {
     return this.guard(() =>
       this.db.transaction().execute(async (trx) => {
-        for (const table of ['artifacts', 'audit_log', 'users'] as const) {
+        for (const table of ['artifacts', 'ratings', 'audit_log', 'users'] as const) {
           await trx.deleteFrom(table).execute();
         }
         const tokens = trx.deleteFrom('tokens');

@@ -51,6 +51,15 @@ export interface TokenRecord {
   maxUses: number;
 }
 
+/** A model's computed rating, kept so `/rate` reuses it until what it was computed from changes. */
+export interface StoredRating {
+  /** The rating as the API answers it. */
+  body: Record<string, unknown>;
+  /** Fingerprint of the inputs (artifact version, parents' scores); a different one means stale. */
+  inputs: string;
+  computedAt: Date;
+}
+
 export interface SearchCandidate extends ArtifactSummary {
   readme: string | null;
 }
@@ -86,6 +95,10 @@ export interface MetadataStore {
   /** Names and READMEs in registry order, one batch at a time, for regex search. */
   scanSearchCandidates(page: PageRequest): Promise<Page<SearchCandidate>>;
 
+  /** Store (replace) the artifact's rating; deleting the artifact deletes it. */
+  putRating(artifactId: string, rating: StoredRating): Promise<void>;
+  getRating(artifactId: string): Promise<StoredRating | null>;
+
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(artifactId: string, limit: number): Promise<AuditEntry[]>;
 
@@ -104,7 +117,7 @@ export interface MetadataStore {
   getOrCreateSetting(key: string, create: () => string): Promise<string>;
 
   /**
-   * Delete every artifact, audit entry, user and token (registry reset), except the tokens of
+   * Delete every artifact, rating, audit entry, user and token (registry reset), except the tokens of
    * `keepTokensOf`: the default admin is recreated by a reset, and its open sessions stay valid.
    */
   clearAll(keepTokensOf?: string): Promise<void>;

@@ -10,6 +10,7 @@ export type SqlDialect = 'sqlite' | 'postgres';
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_initial': { up: (db) => createInitialSchema(db, dialect) },
+    '0002_ratings': { up: createRatings },
   };
   return { getMigrations: async () => migrations };
 }
@@ -93,5 +94,15 @@ async function createInitialSchema(db: Kysely<unknown>, dialect: SqlDialect): Pr
     .createTable('settings')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+}
+
+async function createRatings(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('ratings')
+    .addColumn('artifact_id', 'text', (c) => c.primaryKey())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('inputs', 'text', (c) => c.notNull())
+    .addColumn('computed_at', 'bigint', (c) => c.notNull())
     .execute();
 }

@@ -43,6 +43,11 @@ export function createPostgresStore(url: string, opts: PostgresStoreOptions = {}
   // An idle client lost its server (restart, failover): the pool drops it and the next query
   // reconnects. Without a listener the 'error' event would crash the process.
   pool.on('error', () => {});
+  // The same for a client checked out when its connection drops: its query already fails (and
+  // answers 503), and the pool discards it on release, but its 'error' event is unhandled.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new KyselyMetadataStore({ dialect: 'postgres', db, classifyError: classifyPostgresError, schema });
 }

@@ -10,6 +10,7 @@ export interface Database {
   users: UsersTable;
   tokens: TokensTable;
   settings: SettingsTable;
+  ratings: RatingsTable;
 }
 
 /** 0 or 1. */
@@ -70,4 +71,12 @@ export interface TokensTable {
 export interface SettingsTable {
   key: string;
   value: string;
+}
+
+export interface RatingsTable {
+  artifact_id: string;
+  /** The rating as JSON. */
+  body: string;
+  inputs: string;
+  computed_at: number;
 }
