@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStore } from '../../src/storage/metadata/postgres.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { dropSchema, uniqueSchemaName } from '../support/postgres.js';
+import { uploadOk } from '../support/requests.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { modelZip } from '../support/zips.js';
+import { expectEveryArtifactDownloads, listEverything } from './consistency.js';
+
+/**
+ * The app on PostgreSQL through a loopback TCP proxy: closing the proxy takes the database away
+ * from this app only, never from the server other tests share.
+ */
+describe('database outage', () => {
+  const schema = uniqueSchemaName('mg_outage');
+  let proxy: TcpProxy;
+  let t: TestApp;
+  let token: string;
+  const packages = new Map<string, Buffer[]>();
+
+  const list = () =>
+    t.app.inject({
+      method: 'POST',
+      url: '/artifacts',
+      headers: { 'x-authorization': token },
+      payload: [{ name: '*' }],
+    });
+  const componentStatus = async (id: string) => {
+    const health = await t.app.inject({ url: '/health/components' });
+    return health.json().components.find((c: { id: string }) => c.id === id);
+  };
+  const expectDatabaseUnavailable = (response: Awaited<ReturnType<typeof list>>) => {
+    expect(response.statusCode, response.body).toBe(503);
+    expect(response.json()).toMatchObject({ error: 'COMPONENT_UNAVAILABLE' });
+    expect(response.json().message).toMatch(/^database unavailable/);
+  };
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy('127.0.0.1', 5432);
+    const store = createPostgresStore(`postgres://postgres@127.0.0.1:${proxy.port}/test`, {
+      schema,
+      poolSize: 2,
+      connectTimeoutMs: 1_000,
+      statementTimeoutMs: 2_000,
+    });
+    t = await startTestApp({}, { store });
+    token = await t.token();
+    for (const name of ['first', 'second', 'third']) packages.set(name, [await modelZip(name)]);
+    await uploadOk(t.app, token, 'first', packages.get('first')?.[0] as Buffer);
+  });
+  afterAll(async () => {
+    await proxy?.restore();
+    await t?.close();
+    await proxy?.close();
+    await dropSchema(schema);
+  });
+
+  it('answers 503 naming the database while it refuses connections', async () => {
+    await proxy.refuse();
+    expectDatabaseUnavailable(await list());
+    expectDatabaseUnavailable(
+      await t.app.inject({
+        method: 'PUT',
+        url: '/authenticate',
+        payload: { user: { name: 'someone', is_admin: false }, secret: { password: 'x' } },
+      }),
+    );
+    // Liveness does not depend on the database; the component report names the culprit.
+    expect((await t.app.inject({ url: '/health' })).statusCode).toBe(200);
+    const database = await componentStatus('metadata-store');
+    expect(database.status).toBe('degraded');
+    expect(database.issues[0].summary).toMatch(/^database unavailable/);
+    expect((await componentStatus('blob-store')).status).toBe('ok');
+  });
+
+  it('resumes by itself when the database is back', async () => {
+    await proxy.restore();
+    expect((await list()).statusCode).toBe(200);
+    expect((await componentStatus('metadata-store')).status).toBe('ok');
+    await uploadOk(t.app, token, 'second', packages.get('second')?.[0] as Buffer);
+  });
+
+  it('answers 503 instead of hanging when the network path swallows packets, then recovers', async () => {
+    proxy.blackhole();
+    expectDatabaseUnavailable(await list());
+    await proxy.restore();
+    await uploadOk(t.app, token, 'third', packages.get('third')?.[0] as Buffer);
+  });
+
+  it('lost nothing across the outages', async () => {
+    const names = (await listEverything(t.app, token)).map((a) => a.name);
+    expect(names).toEqual(['first', 'second', 'third']);
+    await expectEveryArtifactDownloads(t.app, token, packages);
+  });
+});
