@@ -14,8 +14,9 @@ import { downloadRoutes } from './http/routes/downloads.js';
 import { healthRoutes } from './http/routes/health.js';
 import { licenseRoutes } from './http/routes/license.js';
 import { lineageRoutes } from './http/routes/lineage.js';
+import { ratingRoutes } from './http/routes/rating.js';
 import { searchRoutes } from './http/routes/search.js';
-import { lineageLicenseSchemas, sharedSchemas } from './http/schemas.js';
+import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from './http/schemas.js';
 import { validationOptions } from './http/validation.js';
 import { createRegistry, type Registry, type RegistryOverrides } from './registry.js';
 
@@ -68,7 +69,7 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
   for (const schema of sharedSchemas) app.addSchema(schema);
-  for (const schema of lineageLicenseSchemas) app.addSchema(schema);
+  for (const schema of [...lineageLicenseSchemas, ...ratingSchemas]) app.addSchema(schema);
 
   registerErrorHandling(app);
   registerAccessControl(app, registry.auth);
@@ -92,6 +93,7 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
   await app.register(searchRoutes, options);
   await app.register(costAuditRoutes, options);
   await app.register(lineageRoutes, options);
+  await app.register(ratingRoutes, options);
   await app.register(licenseRoutes, options);
   await app.register(downloadRoutes, options);
   return app;

@@ -23,6 +23,17 @@ export interface Config {
   auth: AuthConfig;
   ingest: IngestConfig;
   sources: SourcesConfig;
+  gate: GateConfig;
+}
+
+/** The ingest gate for public Hugging Face models (see docs/metrics.md). */
+export interface GateConfig {
+  enabled: boolean;
+  threshold: number;
+  thresholds: Record<string, number>;
+  reviewednessWhenAbsent: 'pass' | 'fail' | 'ignore';
+  sizeDevice: 'raspberry_pi' | 'jetson_nano' | 'desktop_pc' | 'aws_server' | 'max' | 'any';
+  excluded: string[];
 }
 
 export interface DatabaseConfig {
@@ -150,6 +161,29 @@ export function loadConfig(env: Env = process.env): Config {
       fetchTimeoutMs: read.integer('INGEST_TIMEOUT_MS', 30_000, 1),
       maxRedirects: read.integer('INGEST_MAX_REDIRECTS', 5, 0, 20),
     },
+    gate: {
+      enabled: read.boolean('GATE_ENABLED', true),
+      threshold: Number(read.string('GATE_THRESHOLD', '0.5')),
+      thresholds: {},
+      reviewednessWhenAbsent: read.oneOf('GATE_REVIEWEDNESS_WHEN_ABSENT', 'pass', [
+        'pass',
+        'fail',
+        'ignore',
+      ]) as GateConfig['reviewednessWhenAbsent'],
+      sizeDevice: read.oneOf('GATE_SIZE_DEVICE', 'max', [
+        'raspberry_pi',
+        'jetson_nano',
+        'desktop_pc',
+        'aws_server',
+        'max',
+        'any',
+      ]) as GateConfig['sizeDevice'],
+      excluded: read
+        .string('GATE_EXCLUDE', 'reviewedness')
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    },
     sources: {
       hfEndpoint: read.url('HF_ENDPOINT') ?? 'https://huggingface.co',
       hfToken: read.optional('HF_TOKEN'),
@@ -158,6 +192,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (!(config.gate.threshold >= 0 && config.gate.threshold <= 1)) {
+    problems.push('GATE_THRESHOLD must be a number between 0 and 1');
+  }
   if (config.auth.jwtSecret !== null && config.auth.jwtSecret.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters');
   }

@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { ActivityRecorder } from './observability/activity.js';
+import type { GatePolicy } from './rating/gate.js';
 import { ArtifactService } from './services/artifact-service.js';
 import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
+import { EvidenceService } from './services/evidence-service.js';
 import { LicenseService } from './services/license-service.js';
 import { LineageService } from './services/lineage-service.js';
 import { SourceRouter } from './services/package-sources.js';
+import { RatingService } from './services/rating-service.js';
 import { SearchService } from './services/search-service.js';
 import { TempFiles } from './services/temp-files.js';
 import { createGitHubSource } from './sources/github.js';
@@ -31,6 +34,7 @@ export interface Registry {
   costs: CostService;
   lineage: LineageService;
   licenses: LicenseService;
+  ratings: RatingService;
   activity: ActivityRecorder;
   startedAt: Date;
   /** Empty the registry and restore the default admin. */
@@ -54,9 +58,11 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
 
   const cache = new ResponseCache(DEFAULT_CACHE_OPTIONS);
   const upstreamLimits = { cache, maxTotalBytes: config.limits.maxPackageBytes };
+  const huggingFace = createHuggingFaceSource(config.sources, upstreamLimits);
+  const github = createGitHubSource(config.sources, upstreamLimits);
   const sources = new SourceRouter({
-    huggingFace: createHuggingFaceSource(config.sources, upstreamLimits),
-    github: createGitHubSource(config.sources, upstreamLimits),
+    huggingFace,
+    github,
     direct: {
       allowPrivateNetwork: config.ingest.allowPrivateNetwork,
       timeoutMs: config.ingest.fetchTimeoutMs,
@@ -64,8 +70,17 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     },
     maxPackageBytes: config.limits.maxPackageBytes,
   });
-  const artifacts = new ArtifactService({ store, blobs, sources, temp, limits: config.limits });
   const lineage = new LineageService(store);
+  const evidence = new EvidenceService(store, lineage, huggingFace, github);
+  const ratings = new RatingService(store, evidence, { gate: config.gate as GatePolicy });
+  const artifacts = new ArtifactService({
+    store,
+    blobs,
+    sources,
+    temp,
+    limits: config.limits,
+    ...(config.gate.enabled ? { admission: ratings } : {}),
+  });
   return {
     config,
     store,
@@ -77,7 +92,8 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     search: new SearchService(store, config.limits),
     costs: new CostService(lineage),
     lineage,
-    licenses: new LicenseService(createGitHubSource(config.sources, { cache })),
+    licenses: new LicenseService(github),
+    ratings,
     activity: new ActivityRecorder(),
     startedAt: new Date(),
     async reset() {

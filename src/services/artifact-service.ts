@@ -12,15 +12,24 @@ import { assertArtifactName } from '../domain/names.js';
 import { inspectPackage } from '../packages/inspect.js';
 import { fileRangeSource } from '../packages/range-source.js';
 import { receiveToFile } from '../packages/receive.js';
+import type { ModelRating } from '../rating/pipeline.js';
 import { parseVersion } from '../search/versions.js';
 import type { Actor } from '../security/permissions.js';
+import type { FetchedSource } from '../sources/source.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
 import type { MetadataStore } from '../storage/metadata/metadata-store.js';
 import type { PackageSources } from './package-sources.js';
 import type { TempFiles } from './temp-files.js';
 
+/** The ingest gate for public models (the rating service); absent, nothing is gated. */
+export interface Admission {
+  admit(candidate: ArtifactRecord): Promise<ModelRating>;
+  keep(record: ArtifactRecord, rating: ModelRating): Promise<void>;
+}
+
 export interface ArtifactServiceDeps {
   store: MetadataStore;
+  admission?: Admission;
   blobs: BlobStore;
   sources: PackageSources;
   temp: TempFiles;
@@ -50,9 +59,10 @@ export class ArtifactService {
 
   async createFromUrl(type: ArtifactType, url: string, actor: Actor): Promise<ArtifactRecord> {
     return this.deps.temp.with('.zip', async (path) => {
-      const fetched = await this.deps.sources.fetch(type, url, path);
+      const gate = this.gate(type, actor);
+      const fetched = await this.deps.sources.fetch(type, url, path, gate.inspect);
       const stored = await this.storePackage(path, fetched.digest, fetched.size);
-      return this.insert(
+      const record = await this.insert(
         {
           type,
           name: assertArtifactName(fetched.name),
@@ -63,6 +73,8 @@ export class ArtifactService {
         stored,
         actor,
       );
+      await gate.keep(record);
+      return record;
     });
   }
 
@@ -105,7 +117,8 @@ export class ArtifactService {
       throw new BadRequestError(`metadata.name must match the artifact's name ("${current.name}").`);
     }
     return this.deps.temp.with('.zip', async (path) => {
-      const fetched = await this.deps.sources.fetch(type, url, path);
+      const gate = this.gate(type, actor);
+      const fetched = await this.deps.sources.fetch(type, url, path, gate.inspect);
       const stored = await this.storePackage(path, fetched.digest, fetched.size);
       const next: ArtifactRecord = {
         ...current,
@@ -122,6 +135,7 @@ export class ArtifactService {
         throw new ConflictError('The artifact changed while this update ran; fetch it again and retry.');
       }
       await this.audit(next, actor, 'UPDATE');
+      await gate.keep(next);
       if (current.packageDigest !== stored.digest) await this.releaseBlob(current.packageDigest);
       return next;
     });
@@ -141,6 +155,24 @@ export class ArtifactService {
       action,
       date: new Date(),
     });
+  }
+
+  /**
+   * Public Hugging Face models are rated from their evidence before any file is downloaded, and
+   * refused (424) when the gate says no; the admitting rating is kept with the stored artifact.
+   */
+  private gate(type: ArtifactType, actor: Actor) {
+    const { admission } = this.deps;
+    let admitted: ModelRating | null = null;
+    return {
+      inspect: async (source: FetchedSource) => {
+        if (!admission || source.metadata.kind !== 'hf-model') return;
+        admitted = await admission.admit(candidateRecord(type, source, actor));
+      },
+      keep: async (record: ArtifactRecord) => {
+        if (admission && admitted) await admission.keep(record, admitted);
+      },
+    };
   }
 
   /** Validate the zip at `path` and put it into the blob store. */
@@ -193,4 +225,23 @@ export class ArtifactService {
   private async releaseBlob(digest: string): Promise<void> {
     if ((await this.deps.store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
   }
+}
+
+/** The record a fetched source would become, for judging it before anything is stored. */
+function candidateRecord(type: ArtifactType, source: FetchedSource, actor: Actor): ArtifactRecord {
+  const now = new Date();
+  return {
+    id: 'candidate',
+    type,
+    name: source.name,
+    sourceUrl: source.canonicalUrl,
+    version: source.version === null ? null : parseVersion(source.version),
+    packageDigest: '',
+    packageSize: 0,
+    facts: { files: [], readme: null, configJson: null },
+    sourceMetadata: source.metadata,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

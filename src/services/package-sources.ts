@@ -19,9 +19,12 @@ export interface FetchedPackage {
   size: number;
 }
 
+/** Called with a remote repository's evidence before any of its files is downloaded. */
+export type InspectSource = (source: FetchedSource) => Promise<void>;
+
 /** Turns a source URL into a package file at `destPath`. */
 export interface PackageSources {
-  fetch(type: ArtifactType, url: string, destPath: string): Promise<FetchedPackage>;
+  fetch(type: ArtifactType, url: string, destPath: string, inspect?: InspectSource): Promise<FetchedPackage>;
 }
 
 export interface SourceRouterOptions {
@@ -39,23 +42,33 @@ export interface SourceRouterOptions {
 export class SourceRouter implements PackageSources {
   constructor(private readonly options: SourceRouterOptions) {}
 
-  async fetch(type: ArtifactType, url: string, destPath: string): Promise<FetchedPackage> {
+  async fetch(
+    type: ArtifactType,
+    url: string,
+    destPath: string,
+    inspect?: InspectSource,
+  ): Promise<FetchedPackage> {
     const ref = parseSourceUrl(url);
     switch (ref.kind) {
       case 'hf-model':
         expectType(type, 'model', 'a Hugging Face model');
-        return this.pack(await this.options.huggingFace.fetchModel(ref.repoId), destPath);
+        return this.pack(await this.options.huggingFace.fetchModel(ref.repoId), destPath, inspect);
       case 'hf-dataset':
         expectType(type, 'dataset', 'a Hugging Face dataset');
-        return this.pack(await this.options.huggingFace.fetchDataset(ref.repoId), destPath);
+        return this.pack(await this.options.huggingFace.fetchDataset(ref.repoId), destPath, inspect);
       case 'github':
-        return this.pack(await this.options.github.fetchRepo(ref.owner, ref.repo), destPath);
+        return this.pack(await this.options.github.fetchRepo(ref.owner, ref.repo), destPath, inspect);
       case 'url':
         return this.fetchZip(ref.url, destPath);
     }
   }
 
-  private async pack(source: FetchedSource, destPath: string): Promise<FetchedPackage> {
+  private async pack(
+    source: FetchedSource,
+    destPath: string,
+    inspect?: InspectSource,
+  ): Promise<FetchedPackage> {
+    await inspect?.(source);
     const { digest, size } = await writePackageZip(source.files, destPath, this.options.maxPackageBytes);
     return {
       name: source.name,

@@ -20,7 +20,8 @@ describe('GET /artifact/{type}/{id}/cost', () => {
 
   beforeAll(async () => {
     sources = await startFixtureSources();
-    t = await startTestApp(sources.env);
+    // These tests are about stored files and metadata, not about the ingest gate (tested in rating.test.ts).
+    t = await startTestApp({ ...sources.env, GATE_ENABLED: 'false' });
     token = await t.token();
   });
   afterAll(async () => {

@@ -25,7 +25,8 @@ describe('ingest from Hugging Face and GitHub through the real clients', () => {
 
   beforeAll(async () => {
     sources = await startFixtureSources();
-    t = await startTestApp(sources.env);
+    // These tests are about stored files and metadata, not about the ingest gate (tested in rating.test.ts).
+    t = await startTestApp({ ...sources.env, GATE_ENABLED: 'false' });
     token = await t.token();
   });
   afterAll(async () => {

@@ -51,7 +51,8 @@ describe('POST /artifact/model/{id}/license-check against the fixture GitHub API
 
   beforeAll(async () => {
     sources = await startFixtureSources();
-    t = await startTestApp(sources.env);
+    // These tests are about stored files and metadata, not about the ingest gate (tested in rating.test.ts).
+    t = await startTestApp({ ...sources.env, GATE_ENABLED: 'false' });
     token = await t.token();
   });
   afterAll(async () => {
