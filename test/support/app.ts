@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -14,8 +14,6 @@ export interface TestApp {
   dataDir: string;
   /** A fresh admin token header value. */
   token(): Promise<string>;
-  /** How many package blobs are stored, whichever blob store the app runs on. */
-  countBlobs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -43,18 +41,12 @@ export async function startTestApp(
     config,
     dataDir,
     token: () => authenticate(app),
-    countBlobs: () => storage?.countBlobs() ?? countFiles(join(dataDir, 'blobs')),
     async close() {
       await app.close();
       await storage?.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function countFiles(dir: string): Promise<number> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).length;
 }
 
 export async function authenticate(
