@@ -17,7 +17,9 @@ if (config.workers > 1 && cluster.isPrimary) {
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    console.error(JSON.stringify({ msg: 'worker exited; starting a new one', pid: worker.process.pid, code, signal }));
+    console.error(
+      JSON.stringify({ msg: 'worker exited; starting a new one', pid: worker.process.pid, code, signal }),
+    );
     setTimeout(() => cluster.fork(), 1000);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
