@@ -24,6 +24,16 @@ export interface Config {
   ingest: IngestConfig;
   sources: SourcesConfig;
   gate: GateConfig;
+  llm: LlmConfig;
+}
+
+/** Optional LLM assistance for the card-reading metrics (docs/metrics.md); off while endpoint is null. */
+export interface LlmConfig {
+  /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1. */
+  endpoint: string | null;
+  apiKey: string | null;
+  model: string;
+  timeoutMs: number;
 }
 
 /** The ingest gate for public Hugging Face models (see docs/metrics.md). */
@@ -189,6 +199,12 @@ export function loadConfig(env: Env = process.env): Config {
       hfToken: read.optional('HF_TOKEN'),
       githubApiUrl: read.url('GITHUB_API_URL') ?? 'https://api.github.com',
       githubToken: read.optional('GITHUB_TOKEN'),
+    },
+    llm: {
+      endpoint: read.url('LLM_ENDPOINT'),
+      apiKey: read.optional('LLM_API_KEY'),
+      model: read.string('LLM_MODEL', 'gpt-4o-mini'),
+      timeoutMs: read.integer('LLM_TIMEOUT_MS', 10_000, 1),
     },
   };
 

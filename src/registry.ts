@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { ActivityRecorder } from './observability/activity.js';
 import type { GatePolicy } from './rating/gate.js';
+import { createCardAssessor } from './rating/llm/card-assessor.js';
 import { ArtifactService } from './services/artifact-service.js';
 import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
@@ -71,7 +72,11 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     maxPackageBytes: config.limits.maxPackageBytes,
   });
   const lineage = new LineageService(store);
-  const evidence = new EvidenceService(store, lineage, huggingFace, github);
+  // LLM assistance for card-reading metrics only when an endpoint is configured (off by default).
+  const cardAssessor = config.llm.endpoint
+    ? createCardAssessor({ ...config.llm, endpoint: config.llm.endpoint })
+    : null;
+  const evidence = new EvidenceService(store, lineage, huggingFace, github, cardAssessor);
   const ratings = new RatingService(store, evidence, { gate: config.gate as GatePolicy });
   const artifacts = new ArtifactService({
     store,

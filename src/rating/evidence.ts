@@ -1,4 +1,5 @@
 import type { GitHubMetadata, HuggingFaceMetadata } from '../sources/source.js';
+import type { CardAssessment } from './llm/card-assessor.js';
 
 /** A lineage parent as the registry knows it. */
 export interface ParentEvidence {
@@ -24,4 +25,9 @@ export interface RatingEvidence {
   parents: ParentEvidence[];
   /** Injected clock for recency, so results do not depend on when the test runs. */
   now: Date;
+  /**
+   * The optional LLM reading of the card (docs/metrics.md, "LLM assistance"): absent when no LLM
+   * is configured or there is no card, null when the LLM was asked and failed.
+   */
+  cardAssessment?: CardAssessment | null;
 }

@@ -1,6 +1,7 @@
 import type { ArtifactRecord } from '../domain/artifact.js';
 import { BadRequestError, NotFoundError } from '../domain/errors.js';
 import type { ParentEvidence, RatingEvidence } from '../rating/evidence.js';
+import type { CardAssessment, CardAssessor } from '../rating/llm/card-assessor.js';
 import type { GitHubSource } from '../sources/github.js';
 import type { HuggingFaceSource } from '../sources/huggingface.js';
 import type { GitHubMetadata, HuggingFaceMetadata } from '../sources/source.js';
@@ -32,6 +33,8 @@ export class EvidenceService {
     private readonly lineage: LineageService,
     private readonly huggingFace: HuggingFaceSource,
     private readonly github: GitHubSource,
+    /** Optional LLM reading of the card for the card-reading metrics; none by default. */
+    private readonly cardAssessor: CardAssessor | null = null,
   ) {}
 
   /** The hub-shaped evidence of a stored model, whichever way it entered the registry. */
@@ -62,12 +65,26 @@ export class EvidenceService {
   async gather(record: ArtifactRecord, knownParents?: ParentEvidence[]): Promise<RatingEvidence> {
     const model = this.modelMetadata(record);
     const now = new Date();
-    const [github, datasets, parents] = await Promise.all([
+    const [github, datasets, parents, cardAssessment] = await Promise.all([
       this.linkedRepository(model),
       this.linkedDatasets(model),
       knownParents ?? this.parents(record),
+      this.assessCard(model),
     ]);
-    return { model, github, datasets, parents, now };
+    return {
+      model,
+      github,
+      datasets,
+      parents,
+      now,
+      ...(cardAssessment === undefined ? {} : { cardAssessment }),
+    };
+  }
+
+  /** Absent without an assessor or a card; null when the assessor failed (it never throws). */
+  private async assessCard(model: HuggingFaceMetadata): Promise<CardAssessment | null | undefined> {
+    if (!this.cardAssessor || !model.card.text?.trim()) return undefined;
+    return this.cardAssessor.assess(model.card.text);
   }
 
   private async linkedRepository(model: HuggingFaceMetadata): Promise<GitHubMetadata | null> {
