@@ -6,6 +6,8 @@
  * deterministic score.
  */
 
+import { unitScore } from '../metric.js';
+
 /** The LLM's view of one metric: a score in [0, 1] and why. */
 export interface CardJudgement {
   score: number;
@@ -114,14 +116,14 @@ function parseAssessment(content: string, model: string): CardAssessment {
   };
 }
 
-/** A numeric score is clamped into [0, 1]; anything else (missing, a string, NaN) is ignored. */
+/** A numeric score is clamped into [0, 1] (3 decimals); anything else (missing, a string, NaN) is ignored. */
 function judgement(value: unknown): CardJudgement | null {
   if (typeof value !== 'object' || value === null) return null;
   const { score, rationale } = value as { score?: unknown; rationale?: unknown };
   if (typeof score !== 'number' || !Number.isFinite(score)) return null;
   const text = typeof rationale === 'string' ? rationale.replace(/\s+/g, ' ').trim() : '';
   return {
-    score: Math.min(1, Math.max(0, score)),
+    score: unitScore(score),
     rationale: text.length > MAX_RATIONALE_CHARS ? `${text.slice(0, MAX_RATIONALE_CHARS - 3)}...` : text,
   };
 }

@@ -1,5 +1,6 @@
 import { cardBody, codeBlocks, headings, proseOf } from '../card-text.js';
 import type { RatingEvidence } from '../evidence.js';
+import { withCardAssessment } from '../llm/blend.js';
 import { type Check, checksReason, type MetricResult, scoreChecks } from '../metric.js';
 
 const EVAL_HEADING = /\b(evaluation|results|benchmarks?|performance|metrics|accuracy|scores?)\b/;
@@ -20,7 +21,7 @@ const NUMERIC_TABLE_ROW = /^\s*\|.*\|\s*\d+(?:\.\d+)?\s*%?\s*\|/m;
  * machine-readable and comparable), then a results table, an evaluation section, metrics quoted
  * with values, and a citable paper or report.
  */
-export function performanceClaims({ model }: RatingEvidence): MetricResult {
+export function performanceClaims({ model, cardAssessment }: RatingEvidence): MetricResult {
   const body = cardBody(model);
   const prose = proseOf(body);
   const results = model.card.facts.evalResults.filter((result) => result.value !== null);
@@ -47,5 +48,9 @@ export function performanceClaims({ model }: RatingEvidence): MetricResult {
   ];
   const { score, found, missing } = scoreChecks(checks);
   const verifiedNote = verified > 0 ? ` ${verified} result(s) are hub-verified.` : '';
-  return { score, reason: `${checksReason('The model card', found, missing)}${verifiedNote}` };
+  return withCardAssessment(
+    { score, reason: `${checksReason('The model card', found, missing)}${verifiedNote}` },
+    cardAssessment,
+    'performanceClaims',
+  );
 }

@@ -8,6 +8,7 @@ import {
   wordCount,
 } from '../card-text.js';
 import type { RatingEvidence } from '../evidence.js';
+import { withCardAssessment } from '../llm/blend.js';
 import { type Check, checksReason, type MetricResult, scoreChecks } from '../metric.js';
 
 const USAGE_HEADING =
@@ -21,9 +22,14 @@ const FULL_WORDS = 300;
  * How quickly a newcomer can start: a runnable example, a usage section, install steps, a known
  * loading library, and a card with enough structure and text to find one's way.
  */
-export function rampUpTime({ model }: RatingEvidence): MetricResult {
+export function rampUpTime({ model, cardAssessment }: RatingEvidence): MetricResult {
   const body = cardBody(model);
-  if (body.trim() === '') return { score: 0, reason: 'The model has no model card to learn from.' };
+  if (body.trim() === '')
+    return withCardAssessment(
+      { score: 0, reason: 'The model has no model card to learn from.' },
+      cardAssessment,
+      'rampUp',
+    );
   const blocks = codeBlocks(body);
   const examples = blocks.filter(isProgramBlock);
   const namesModel = examples.some((block) =>
@@ -58,5 +64,9 @@ export function rampUpTime({ model }: RatingEvidence): MetricResult {
     { label: `substance (${words}/${FULL_WORDS} words of prose)`, weight: 0.15, earned: words / FULL_WORDS },
   ];
   const { score, found, missing } = scoreChecks(checks);
-  return { score, reason: checksReason('The model card', found, missing) };
+  return withCardAssessment(
+    { score, reason: checksReason('The model card', found, missing) },
+    cardAssessment,
+    'rampUp',
+  );
 }
