@@ -130,7 +130,10 @@ export class ArtifactService {
         sourceMetadata: fetched.sourceMetadata,
         updatedAt: new Date(),
       };
-      if (!(await this.deps.store.replaceArtifact(next, current.updatedAt))) {
+      const replaced = await this.whileBlobPresent(stored.digest, (store) =>
+        store.replaceArtifact(next, current.updatedAt),
+      );
+      if (!replaced) {
         await this.releaseBlob(stored.digest);
         throw new ConflictError('The artifact changed while this update ran; fetch it again and retry.');
       }
@@ -210,20 +213,30 @@ export class ArtifactService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.deps.store.insertArtifact(record);
-    // A concurrent delete of another artifact with identical bytes may have collected the blob
-    // between our put and our insert; undo rather than leave a row without bytes.
-    if (!(await this.deps.blobs.stat(stored.digest))) {
-      await this.deps.store.deleteArtifact(record.id);
-      throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
-    }
+    await this.whileBlobPresent(stored.digest, (store) => store.insertArtifact(record));
     await this.audit(record, actor, 'CREATE');
     return record;
   }
 
+  /**
+   * Write a row naming a blob only while holding the digest's lock and after seeing the blob:
+   * a concurrent release of identical bytes (another artifact deleted) then cannot slip between
+   * the two, so no row is ever left without its bytes.
+   */
+  private whileBlobPresent<T>(digest: string, write: (store: MetadataStore) => Promise<T>): Promise<T> {
+    return this.deps.store.withDigestLock(digest, async (store) => {
+      if (!(await this.deps.blobs.stat(digest))) {
+        throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
+      }
+      return write(store);
+    });
+  }
+
   /** Delete a package's bytes once no artifact refers to them (identical packages share one blob). */
-  private async releaseBlob(digest: string): Promise<void> {
-    if ((await this.deps.store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
+  private releaseBlob(digest: string): Promise<void> {
+    return this.deps.store.withDigestLock(digest, async (store) => {
+      if ((await store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
+    });
   }
 }
 

@@ -22,7 +22,7 @@ const contract = parse(
 
 const METHODS = ['get', 'put', 'post', 'delete'];
 
-/** Operations this build must implement (the registry-core scope); each must match the contract. */
+/** Operations this build implements; each must match the contract. */
 const REQUIRED = [
   'get /health',
   'get /health/components',
@@ -38,6 +38,9 @@ const REQUIRED = [
   'post /artifact/byRegEx',
   'get /artifact/{artifact_type}/{id}/cost',
   'get /artifact/{artifact_type}/{id}/audit',
+  'get /artifact/model/{id}/rate',
+  'get /artifact/model/{id}/lineage',
+  'post /artifact/model/{id}/license-check',
 ];
 
 /**

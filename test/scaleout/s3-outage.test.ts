@@ -107,10 +107,9 @@ describe('object store outage', () => {
     await expectEveryArtifactDownloads(t.app, token, packages);
   });
 
-  // Known bug (ArtifactService.insert): the row is inserted, then `blobs.stat` throws and the
-  // 503 propagates without deleting the row, so the client is told "failed" for an artifact that
-  // exists (a retry duplicates it). Remove `.fails` once insert() undoes the row on that error.
-  it.fails('undoes the row when the check after insert cannot reach S3', async () => {
+  // The blob is checked before the row is written, so an outage right after the bytes went in
+  // leaves no row: the client's 503 is the truth, and a retry does not duplicate anything.
+  it('writes no row when the blob check after the upload cannot reach S3', async () => {
     const blobs = new StopAfterPut(s3BlobStore(s3, 'after-put/'), () => s3.stop());
     const other = await startTestApp({}, { blobs });
     try {

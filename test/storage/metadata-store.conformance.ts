@@ -497,6 +497,34 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
       });
     });
 
+    describe('withDigestLock', () => {
+      it('runs work on the same digest one at a time, and other digests freely', async () => {
+        const events: string[] = [];
+        const hold = (tag: string) => async () => {
+          events.push(`${tag}:start`);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          events.push(`${tag}:end`);
+          return tag;
+        };
+        const results = await Promise.all([
+          store.withDigestLock('d1', hold('a')),
+          store.withDigestLock('d1', hold('b')),
+          store.withDigestLock('d2', hold('c')),
+        ]);
+        expect(results).toEqual(['a', 'b', 'c']);
+        const a = events.indexOf('a:end');
+        expect(events.indexOf('b:start')).toBeGreaterThan(a);
+        expect(events.indexOf('c:start')).toBeLessThan(a);
+      });
+
+      it('releases the lock when the work fails', async () => {
+        await expect(
+          store.withDigestLock('d3', async () => Promise.reject(new Error('boom'))),
+        ).rejects.toThrow('boom');
+        await expect(store.withDigestLock('d3', async () => 'again')).resolves.toBe('again');
+      });
+    });
+
     describe('ratings', () => {
       it('stores, replaces and returns a rating, and drops it with its artifact', async () => {
         await store.insertArtifact(artifact('r1'));

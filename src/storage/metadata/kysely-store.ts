@@ -3,6 +3,7 @@ import type { ArtifactRecord, ArtifactSummary, AuditEntry } from '../../domain/a
 import { ComponentUnavailableError, ConflictError } from '../../domain/errors.js';
 import { matchesQuerySpec } from './artifact-filter.js';
 import { seqAfter, toPage } from './cursor.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import type {
   ArtifactQuerySpec,
   MetadataStore,
@@ -40,6 +41,7 @@ export interface KyselyStoreOptions {
 export class KyselyMetadataStore implements MetadataStore {
   readonly kind: string;
   private readonly db: Kysely<Database>;
+  private readonly digestLocks = new KeyedMutex();
 
   constructor(private readonly options: KyselyStoreOptions) {
     this.kind = options.dialect;
@@ -142,6 +144,23 @@ export class KyselyMetadataStore implements MetadataStore {
             computedAt: new Date(Number(row.computed_at)),
           }
         : null;
+    });
+  }
+
+  /**
+   * PostgreSQL: a transaction-scoped advisory lock, so it holds across instances, with the work's
+   * own queries in that transaction (one connection per holder: no pool starvation). SQLite is
+   * embedded in one process, where an in-process lock is enough.
+   */
+  withDigestLock<T>(digest: string, work: (locked: MetadataStore) => Promise<T>): Promise<T> {
+    return this.digestLocks.run(digest, () => {
+      if (this.options.dialect !== 'postgres') return work(this);
+      return this.guard(() =>
+        this.db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtext(${digest}))`.execute(trx);
+          return work(new KyselyMetadataStore({ ...this.options, db: trx }));
+        }),
+      );
     });
   }
 

@@ -87,6 +87,13 @@ export interface MetadataStore {
   deleteArtifact(id: string): Promise<ArtifactRecord | null>;
   /** How many artifacts reference this package digest (blob garbage collection). */
   countByDigest(digest: string): Promise<number>;
+  /**
+   * Run `work` holding an exclusive lock on a package digest, shared by every instance on this
+   * store: "check the blob exists, then write a row naming it" and "count the rows naming it,
+   * then delete the blob" must not interleave, or a row could end up without its bytes. `work`
+   * must make its reads and writes through the store it is given (the lock's own transaction).
+   */
+  withDigestLock<T>(digest: string, work: (locked: MetadataStore) => Promise<T>): Promise<T>;
 
   /** Union of the queries, in registry order, one bounded page at a time (keyset pagination). */
   queryArtifacts(queries: ArtifactQuerySpec[], page: PageRequest): Promise<Page<ArtifactSummary>>;
