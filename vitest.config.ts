@@ -11,7 +11,12 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
     },
     projects: [
-      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
+      {
+        // Real server processes (`npm start` builds dist/): one file at a time so builds never overlap.
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false },
+      },
       {
         // The feature suite once more, on PostgreSQL + S3 (s3rver) instead of SQLite + filesystem.
         extends: true,

@@ -1,7 +1,6 @@
 import type { Config } from '../config.js';
-import type { ArtifactRecord } from '../domain/artifact.js';
 import { type ModelRating, rate, toModelRating } from '../rating/pipeline.js';
-import { parseVersion } from '../search/versions.js';
+import { candidateRecord } from '../services/candidate-record.js';
 import { EvidenceService } from '../services/evidence-service.js';
 import { LineageService } from '../services/lineage-service.js';
 import { createGitHubSource } from '../sources/github.js';
@@ -35,7 +34,12 @@ export async function createScorer(config: Pick<Config, 'sources' | 'limits'>): 
   return {
     async score(target) {
       const source = await fetchModel(huggingFace, target.modelId);
-      const record = scoringRecord(source, withGivenLinks(source.metadata as HuggingFaceMetadata, target));
+      const record = candidateRecord(
+        'model',
+        source,
+        withGivenLinks(source.metadata as HuggingFaceMetadata, target),
+        'scorer',
+      );
       return toModelRating(await rate(await evidence.gather(record), { name: source.name }));
     },
     close: () => store.close(),
@@ -57,24 +61,5 @@ function withGivenLinks(model: HuggingFaceMetadata, target: ScoreTarget): Huggin
     ...model,
     ...(target.code ? { linkedGithub: target.code } : {}),
     ...(target.datasetId ? { datasets: [target.datasetId] } : {}),
-  };
-}
-
-/** The record the model would have in the registry; only its metadata and name are read. */
-function scoringRecord(source: FetchedSource, metadata: HuggingFaceMetadata): ArtifactRecord {
-  const now = new Date();
-  return {
-    id: 'scored',
-    type: 'model',
-    name: source.name,
-    sourceUrl: source.canonicalUrl,
-    version: source.version === null ? null : parseVersion(source.version),
-    packageDigest: '',
-    packageSize: 0,
-    facts: { files: [], readme: null, configJson: null },
-    sourceMetadata: metadata,
-    createdBy: 'scorer',
-    createdAt: now,
-    updatedAt: now,
   };
 }

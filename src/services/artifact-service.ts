@@ -18,6 +18,7 @@ import type { Actor } from '../security/permissions.js';
 import type { FetchedSource } from '../sources/source.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
 import type { MetadataStore } from '../storage/metadata/metadata-store.js';
+import { candidateRecord } from './candidate-record.js';
 import type { PackageSources } from './package-sources.js';
 import type { TempFiles } from './temp-files.js';
 
@@ -170,7 +171,7 @@ export class ArtifactService {
     return {
       inspect: async (source: FetchedSource) => {
         if (!admission || source.metadata.kind !== 'hf-model') return;
-        admitted = await admission.admit(candidateRecord(type, source, actor));
+        admitted = await admission.admit(candidateRecord(type, source, source.metadata, actor.name));
       },
       keep: async (record: ArtifactRecord) => {
         if (admission && admitted) await admission.keep(record, admitted);
@@ -238,23 +239,4 @@ export class ArtifactService {
       if ((await store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
     });
   }
-}
-
-/** The record a fetched source would become, for judging it before anything is stored. */
-function candidateRecord(type: ArtifactType, source: FetchedSource, actor: Actor): ArtifactRecord {
-  const now = new Date();
-  return {
-    id: 'candidate',
-    type,
-    name: source.name,
-    sourceUrl: source.canonicalUrl,
-    version: source.version === null ? null : parseVersion(source.version),
-    packageDigest: '',
-    packageSize: 0,
-    facts: { files: [], readme: null, configJson: null },
-    sourceMetadata: source.metadata,
-    createdBy: actor.name,
-    createdAt: now,
-    updatedAt: now,
-  };
 }
