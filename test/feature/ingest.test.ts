@@ -70,6 +70,40 @@ describe('ingest from Hugging Face and GitHub through the real clients', () => {
     expect(await zipFileNames(download.rawPayload)).toEqual(listed);
   });
 
+  it('ingests every fixture repository that can be ingested, file for file, with its version', async () => {
+    const refused = new Set(['meta-llama/gated-llama', 'big-org/huge-model', 'huge-org/monorepo']);
+    const hubRepos = sources.hub.repos.filter((repo) => !refused.has(repo.id));
+    const githubRepos = sources.github.repos.filter((repo) => !refused.has(`${repo.owner}/${repo.name}`));
+    const targets = [
+      ...hubRepos.map((repo) => ({
+        type: repo.type,
+        url: `https://huggingface.co/${repo.type === 'dataset' ? 'datasets/' : ''}${repo.id}`,
+        files: repo.files.map((file) => file.path),
+        tags: repo.gitTags,
+      })),
+      ...githubRepos.map((repo) => ({
+        type: 'code',
+        url: `https://github.com/${repo.owner}/${repo.name}`,
+        files: repo.files.map((file) => file.path),
+        tags: [] as string[],
+      })),
+    ];
+    expect(targets.length).toBeGreaterThanOrEqual(8 + 3 + 3);
+    for (const target of targets) {
+      const response = await create(target.type, target.url);
+      expect(response.statusCode, `${target.url}: ${response.body}`).toBe(201);
+      const { id } = response.json().metadata;
+      const download = await t.app.inject({
+        url: `/download/${target.type}/${id}`,
+        headers: { 'x-authorization': token },
+      });
+      expect(await zipFileNames(download.rawPayload), target.url).toEqual([...target.files].sort());
+      const record = await t.app.registry.store.getArtifact(id);
+      const semverTags = target.tags.filter((tag) => /^v?\d+\.\d+\.\d+$/.test(tag));
+      expect(record?.version === null, target.url).toBe(semverTags.length === 0);
+    }
+  });
+
   it('takes the version from the repository tags and records the evidence rating needs', async () => {
     const response = await create('model', 'https://huggingface.co/google-bert/bert-base-uncased');
     const record = await t.app.registry.store.getArtifact(response.json().metadata.id);
