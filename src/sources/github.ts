@@ -4,7 +4,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { SourcesConfig } from '../config.js';
 import { NotFoundError, PayloadTooLargeError, RegistryError, UpstreamError } from '../domain/errors.js';
-import { aspectOfPath } from './file-aspect.js';
+import { classifyFile } from '../packages/classify.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './http-cache.js';
 import type { FetchedSource, GitHubMetadata, ListedFile, PullRequestEvidence, SourceFile } from './source.js';
 import { canonicalSourceUrl } from './source-urls.js';
@@ -186,7 +186,7 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
             path: file.filename,
             additions: file.additions,
             deletions: file.deletions,
-            aspect: aspectOfPath(file.filename),
+            aspect: classifyFile(file.filename),
           })),
           filesTruncated: files.data.length >= MAX_FILES_PER_PULL,
         };
@@ -227,7 +227,7 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
         sha: entry.sha as string,
         size: entry.size ?? 0,
         lfs: false,
-        aspect: aspectOfPath(entry.path as string),
+        aspect: classifyFile(entry.path as string),
       }));
     if (blobs.length > limits.maxFiles)
       throw new PayloadTooLargeError(`${what} has more than ${limits.maxFiles} files.`);

@@ -3,8 +3,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { datasetInfo, downloadFile, HubApiError, listCommits, listFiles, modelInfo } from '@huggingface/hub';
 import type { SourcesConfig } from '../config.js';
 import { PayloadTooLargeError } from '../domain/errors.js';
+import { classifyFile } from '../packages/classify.js';
 import { datasetLinks, githubLinks, primaryGithubRepo } from './card-links.js';
-import { aspectOfPath } from './file-aspect.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './http-cache.js';
 import { classifyHubRefusals, hubError } from './hub-errors.js';
 import { cardFacts, parseModelCard } from './model-card.js';
@@ -172,7 +172,7 @@ export function createHuggingFaceSource(
         path: entry.path,
         size,
         lfs: entry.lfs !== undefined || entry.xetHash !== undefined,
-        aspect: aspectOfPath(entry.path),
+        aspect: classifyFile(entry.path),
       });
       total += size;
       if (files.length > limits.maxFiles) {

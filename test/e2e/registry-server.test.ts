@@ -2,10 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { makeZip, pseudoRandomBytes, sha256 } from '../support/zips.js';
+import { makeZip, pseudoRandomBytes, sha256, zipEntries } from '../support/zips.js';
 
 async function signIn(url: string): Promise<string> {
   const response = await fetch(`${url}/authenticate`, {
@@ -18,21 +17,6 @@ async function signIn(url: string): Promise<string> {
   });
   expect(response.status).toBe(200);
   return (await response.json()) as string;
-}
-
-function zipEntries(zip: Buffer): Promise<Map<string, number>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
-      if (err || !file) return reject(err);
-      const entries = new Map<string, number>();
-      file.on('entry', (entry: yauzl.Entry) => {
-        entries.set(entry.fileName, entry.crc32);
-        file.readEntry();
-      });
-      file.on('end', () => resolve(entries));
-      file.readEntry();
-    });
-  });
 }
 
 describe('the real server process (npm start) on embedded storage', () => {

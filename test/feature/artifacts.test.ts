@@ -1,28 +1,13 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { listAll, uploadOk, uploadZip } from '../support/requests.js';
+import { startZipServer, type ZipServer } from '../support/zip-server.js';
 import { makeZip, modelZip, pseudoRandomBytes, sha256 } from '../support/zips.js';
-
-/** A plain HTTP server on loopback that serves zips, standing in for a direct source URL. */
-async function startZipServer(files: Record<string, Buffer>): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const body = files[request.url ?? ''];
-    if (!body) {
-      response.writeHead(404).end('missing');
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 describe('artifact lifecycle', () => {
   let t: TestApp;
   let token: string;
-  let zipServer: { url: string; server: Server };
+  let zipServer: ZipServer;
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -36,7 +21,7 @@ describe('artifact lifecycle', () => {
     });
   });
   afterAll(async () => {
-    zipServer.server.close();
+    await zipServer.close();
     await t.close();
   });
   beforeEach(async () => {

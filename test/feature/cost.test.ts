@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
-import { uploadOk } from '../support/requests.js';
+import type { TestApp } from '../support/app.js';
+import { type AppOnFixtures, startAppOnFixtures } from '../support/fixture-sources.js';
+import { ingestOk, uploadOk } from '../support/requests.js';
 import { makeZip, pseudoRandomBytes } from '../support/zips.js';
 
 type Costs = Record<string, { standalone_cost?: number; total_cost: number }>;
 
 /** Cost with and without dependencies over artifacts ingested from the fixture hub and GitHub. */
 describe('GET /artifact/{type}/{id}/cost', () => {
-  let sources: FixtureSources;
   let t: TestApp;
   let token: string;
   const ids: Record<string, string> = {};
@@ -18,27 +17,16 @@ describe('GET /artifact/{type}/{id}/cost', () => {
   const megabytes = (...keys: string[]) =>
     Math.round((keys.reduce((sum, key) => sum + (bytes[key] ?? Number.NaN), 0) / 1e6) * 1000) / 1000;
 
+  let fixtures: AppOnFixtures;
   beforeAll(async () => {
-    sources = await startFixtureSources();
     // These tests are about stored files and metadata, not about the ingest gate (tested in rating.test.ts).
-    t = await startTestApp({ ...sources.env, GATE_ENABLED: 'false' });
-    token = await t.token();
+    fixtures = await startAppOnFixtures({ GATE_ENABLED: 'false' });
+    ({ t, token } = fixtures);
   });
-  afterAll(async () => {
-    await t.close();
-    await sources.close();
-  });
+  afterAll(() => fixtures.close());
 
   async function ingest(key: string, type: string, url: string): Promise<void> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: `/artifact/${type}`,
-      headers: { 'x-authorization': token },
-      payload: { url },
-    });
-    if (response.statusCode !== 201)
-      throw new Error(`ingest ${url}: ${response.statusCode} ${response.body}`);
-    await remember(key, response.json().metadata.id);
+    await remember(key, await ingestOk(t.app, token, type, url));
   }
 
   async function remember(key: string, id: string): Promise<void> {

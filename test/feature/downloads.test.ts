@@ -1,24 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { uploadOk } from '../support/requests.js';
-import { makeZip, pseudoRandomBytes, sha256 } from '../support/zips.js';
-
-function entryNames(zip: Buffer): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
-      if (err || !file) return reject(err);
-      const names: string[] = [];
-      file.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        file.readEntry();
-      });
-      file.on('end', () => resolve(names.sort()));
-      file.on('error', reject);
-      file.readEntry();
-    });
-  });
-}
+import { makeZip, pseudoRandomBytes, sha256, zipFileNames } from '../support/zips.js';
 
 describe('downloads', () => {
   let t: TestApp;
@@ -94,11 +77,11 @@ describe('downloads', () => {
     const weights = await get(`/download/model/${id}?aspect=weights`);
     expect(weights.statusCode).toBe(200);
     expect(Number(weights.headers['content-length'])).toBe(weights.rawPayload.length);
-    expect(await entryNames(weights.rawPayload)).toEqual(['model.safetensors', 'onnx/model.onnx']);
+    expect(await zipFileNames(weights.rawPayload)).toEqual(['model.safetensors', 'onnx/model.onnx']);
     const docs = await get(`/download/model/${id}?aspect=docs`);
-    expect(await entryNames(docs.rawPayload)).toEqual(['README.md', 'config.json']);
+    expect(await zipFileNames(docs.rawPayload)).toEqual(['README.md', 'config.json']);
     const code = await get(`/download/model/${id}?aspect=code`);
-    expect(await entryNames(code.rawPayload)).toEqual(['inference.py']);
+    expect(await zipFileNames(code.rawPayload)).toEqual(['inference.py']);
 
     const slice = await get(`/download/model/${id}?aspect=weights`, { range: 'bytes=50-149' });
     expect(slice.statusCode).toBe(206);

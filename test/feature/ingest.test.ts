@@ -1,46 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
-
-function zipFileNames(zip: Buffer): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
-      if (err || !file) return reject(err);
-      const names: string[] = [];
-      file.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        file.readEntry();
-      });
-      file.on('end', () => resolve(names.sort()));
-      file.readEntry();
-    });
-  });
-}
+import type { TestApp } from '../support/app.js';
+import { type AppOnFixtures, type FixtureSources, startAppOnFixtures } from '../support/fixture-sources.js';
+import { createFromUrl } from '../support/requests.js';
+import { zipFileNames } from '../support/zips.js';
 
 describe('ingest from Hugging Face and GitHub through the real clients', () => {
   let sources: FixtureSources;
   let t: TestApp;
   let token: string;
 
+  let fixtures: AppOnFixtures;
   beforeAll(async () => {
-    sources = await startFixtureSources();
     // These tests are about stored files and metadata, not about the ingest gate (tested in rating.test.ts).
-    t = await startTestApp({ ...sources.env, GATE_ENABLED: 'false' });
-    token = await t.token();
+    fixtures = await startAppOnFixtures({ GATE_ENABLED: 'false' });
+    ({ sources, t, token } = fixtures);
   });
-  afterAll(async () => {
-    await t.close();
-    await sources.close();
-  });
+  afterAll(() => fixtures.close());
 
-  const create = (type: string, url: string) =>
-    t.app.inject({
-      method: 'POST',
-      url: `/artifact/${type}`,
-      headers: { 'x-authorization': token },
-      payload: { url },
-    });
+  const create = (type: string, url: string) => createFromUrl(t.app, token, type, url);
 
   it.each([
     ['model', 'https://huggingface.co/google-bert/bert-base-uncased', 'bert-base-uncased'],

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UpstreamError } from '../../src/domain/errors.js';
 import { LicenseService } from '../../src/services/license-service.js';
 import { createGitHubSource } from '../../src/sources/github.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
-import { uploadOk } from '../support/requests.js';
+import type { TestApp } from '../support/app.js';
+import { type AppOnFixtures, type FixtureSources, startAppOnFixtures } from '../support/fixture-sources.js';
+import { ingestOk, uploadOk } from '../support/requests.js';
 import { makeZip } from '../support/zips.js';
 import { hfModel } from '../unit/lineage/records.js';
 
@@ -49,16 +49,13 @@ describe('POST /artifact/model/{id}/license-check against the fixture GitHub API
   let t: TestApp;
   let token: string;
 
+  let fixtures: AppOnFixtures;
   beforeAll(async () => {
-    sources = await startFixtureSources();
     // These tests are about stored files and metadata, not about the ingest gate (tested in rating.test.ts).
-    t = await startTestApp({ ...sources.env, GATE_ENABLED: 'false' });
-    token = await t.token();
+    fixtures = await startAppOnFixtures({ GATE_ENABLED: 'false' });
+    ({ sources, t, token } = fixtures);
   });
-  afterAll(async () => {
-    await t.close();
-    await sources.close();
-  });
+  afterAll(() => fixtures.close());
 
   const check = (id: string, payload: unknown, auth = token) =>
     t.app.inject({
@@ -68,17 +65,7 @@ describe('POST /artifact/model/{id}/license-check against the fixture GitHub API
       payload: payload as object,
     });
 
-  async function ingest(url: string): Promise<string> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/artifact/model',
-      headers: { 'x-authorization': token },
-      payload: { url },
-    });
-    if (response.statusCode !== 201)
-      throw new Error(`ingest ${url}: ${response.statusCode} ${response.body}`);
-    return response.json().metadata.id;
-  }
+  const ingest = (url: string) => ingestOk(t.app, token, 'model', url);
 
   it.each(UPLOADED_PAIRS)('model "%s" with %s (%s) -> %s', async (frontMatter, repo, _why, expected) => {
     const id = await uploadOk(

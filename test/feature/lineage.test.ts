@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalId, type LineageGraph } from '../../src/services/lineage-service.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
-import { uploadOk } from '../support/requests.js';
+import type { TestApp } from '../support/app.js';
+import { type AppOnFixtures, startAppOnFixtures } from '../support/fixture-sources.js';
+import { ingestOk, uploadOk } from '../support/requests.js';
 import { makeZip } from '../support/zips.js';
 
 /**
@@ -10,32 +10,18 @@ import { makeZip } from '../support/zips.js';
  * first block share one registry and run in order: the fine-tune is ingested before its parents.
  */
 describe('GET /artifact/model/{id}/lineage', () => {
-  let sources: FixtureSources;
   let t: TestApp;
   let token: string;
 
+  let fixtures: AppOnFixtures;
   beforeAll(async () => {
-    sources = await startFixtureSources();
     // These tests are about stored files and metadata, not about the ingest gate (tested in rating.test.ts).
-    t = await startTestApp({ ...sources.env, GATE_ENABLED: 'false' });
-    token = await t.token();
+    fixtures = await startAppOnFixtures({ GATE_ENABLED: 'false' });
+    ({ t, token } = fixtures);
   });
-  afterAll(async () => {
-    await t.close();
-    await sources.close();
-  });
+  afterAll(() => fixtures.close());
 
-  async function ingest(type: string, url: string): Promise<string> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: `/artifact/${type}`,
-      headers: { 'x-authorization': token },
-      payload: { url },
-    });
-    if (response.statusCode !== 201)
-      throw new Error(`ingest ${url}: ${response.statusCode} ${response.body}`);
-    return response.json().metadata.id;
-  }
+  const ingest = (type: string, url: string) => ingestOk(t.app, token, type, url);
 
   const lineageOf = (id: string, auth = token) =>
     t.app.inject({ url: `/artifact/model/${id}/lineage`, headers: { 'x-authorization': auth } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
-import { uploadOk } from '../support/requests.js';
+import { createFromUrl, ingestOk, uploadOk } from '../support/requests.js';
 import { makeZip, modelZip } from '../support/zips.js';
 
 const METRICS = [
@@ -32,13 +32,7 @@ describe('the ingest gate', () => {
   });
   afterAll(() => t.close());
 
-  const create = (repo: string) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/artifact/model',
-      headers: { 'x-authorization': token },
-      payload: { url: `https://huggingface.co/${repo}` },
-    });
+  const create = (repo: string) => createFromUrl(t.app, token, 'model', `https://huggingface.co/${repo}`);
 
   it.each(['google-bert/bert-base-uncased', 'openai/whisper-tiny'])(
     'admits the well-documented %s',
@@ -87,16 +81,7 @@ describe('GET /artifact/model/{id}/rate', () => {
   afterAll(() => t.close());
 
   const auth = () => ({ 'x-authorization': token });
-  const ingest = async (repo: string) => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/artifact/model',
-      headers: auth(),
-      payload: { url: `https://huggingface.co/${repo}` },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().metadata.id as string;
-  };
+  const ingest = (repo: string) => ingestOk(t.app, token, 'model', `https://huggingface.co/${repo}`);
   const rate = (id: string) => t.app.inject({ url: `/artifact/model/${id}/rate`, headers: auth() });
 
   it('answers every contract field, scores in range, each metric with its own latency', async () => {

@@ -1,5 +1,6 @@
 import { type GitHubFixtureServer, startGitHubServer } from '../fixtures/github-server.js';
 import { type HfFixtureServer, startHfServer } from '../fixtures/hf-server.js';
+import { startTestApp, type TestApp } from './app.js';
 
 export interface FixtureSources {
   hub: HfFixtureServer;
@@ -18,6 +19,29 @@ export async function startFixtureSources(): Promise<FixtureSources> {
     env: { HF_ENDPOINT: hub.url, GITHUB_API_URL: github.url },
     async close() {
       await Promise.all([hub.close(), github.close()]);
+    },
+  };
+}
+
+export interface AppOnFixtures {
+  sources: FixtureSources;
+  t: TestApp;
+  /** An admin token. */
+  token: string;
+  close(): Promise<void>;
+}
+
+/** The fixture servers and an app whose Hugging Face and GitHub clients point at them. */
+export async function startAppOnFixtures(env: Record<string, string> = {}): Promise<AppOnFixtures> {
+  const sources = await startFixtureSources();
+  const t = await startTestApp({ ...sources.env, ...env });
+  return {
+    sources,
+    t,
+    token: await t.token(),
+    async close() {
+      await t.close();
+      await sources.close();
     },
   };
 }

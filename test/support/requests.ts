@@ -43,3 +43,25 @@ export function listAll(app: FastifyInstance, token: string, offset?: string) {
     payload: [{ name: '*' }],
   });
 }
+
+/** POST /artifact/{type} with a source url and return the raw response. */
+export function createFromUrl(app: FastifyInstance, token: string, type: string, url: string) {
+  return app.inject({
+    method: 'POST',
+    url: `/artifact/${type}`,
+    headers: { 'x-authorization': token },
+    payload: { url },
+  });
+}
+
+/** Create from a url and return the new artifact's id, failing loudly when refused. */
+export async function ingestOk(
+  app: FastifyInstance,
+  token: string,
+  type: string,
+  url: string,
+): Promise<string> {
+  const response = await createFromUrl(app, token, type, url);
+  if (response.statusCode !== 201) throw new Error(`ingest ${url}: ${response.statusCode} ${response.body}`);
+  return response.json().metadata.id as string;
+}

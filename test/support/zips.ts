@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
 
 export interface ZipEntrySpec {
@@ -50,4 +51,26 @@ export function modelZip(name: string, readme = `# ${name}\n\nA test model.`): P
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The entries of a zip (name and CRC-32), as its central directory lists them. */
+export function zipEntries(zip: Buffer): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
+      if (err || !file) return reject(err);
+      const entries = new Map<string, number>();
+      file.on('entry', (entry: yauzl.Entry) => {
+        entries.set(entry.fileName, entry.crc32);
+        file.readEntry();
+      });
+      file.on('end', () => resolve(entries));
+      file.on('error', reject);
+      file.readEntry();
+    });
+  });
+}
+
+/** The file names in a zip, sorted. */
+export async function zipFileNames(zip: Buffer): Promise<string[]> {
+  return [...(await zipEntries(zip)).keys()].sort();
 }

@@ -1,5 +1,5 @@
+import { classifyFile } from '../../../src/packages/classify.js';
 import type { RatingEvidence } from '../../../src/rating/evidence.js';
-import { aspectOfPath } from '../../../src/sources/file-aspect.js';
 import { cardFacts, parseModelCard } from '../../../src/sources/model-card.js';
 import type {
   GitHubMetadata,
@@ -26,7 +26,7 @@ export function card(text: string | null): HuggingFaceMetadata['card'] {
 }
 
 export function file(path: string, size = 100): ListedFile {
-  return { path, size, lfs: size > 10_000, aspect: aspectOfPath(path) };
+  return { path, size, lfs: size > 10_000, aspect: classifyFile(path) };
 }
 
 export function hfModel(overrides: Partial<HuggingFaceMetadata> = {}): HuggingFaceMetadata {
@@ -84,7 +84,7 @@ export function pullRequest(
       path,
       additions,
       deletions: 0,
-      aspect: aspectOfPath(path),
+      aspect: classifyFile(path),
     })),
     filesTruncated: false,
     ...overrides,

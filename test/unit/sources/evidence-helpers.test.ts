@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { classifyFile } from '../../../src/packages/classify.js';
 import { datasetLinks, githubLinks, primaryGithubRepo } from '../../../src/sources/card-links.js';
-import { aspectOfPath } from '../../../src/sources/file-aspect.js';
 import { readModelConfig } from '../../../src/sources/model-config.js';
 import { summarizeTree } from '../../../src/sources/tree-summary.js';
 import { versionFromTags } from '../../../src/sources/version-tags.js';
@@ -87,21 +87,6 @@ describe('readModelConfig', () => {
   });
 });
 
-describe('aspectOfPath', () => {
-  it.each([
-    ['model.safetensors', 'weights'],
-    ['sub/pytorch_model.bin', 'weights'],
-    ['data/train.parquet', 'datasets'],
-    ['train.py', 'code'],
-    ['Makefile', 'code'],
-    ['README.md', 'docs'],
-    ['config.json', 'docs'],
-    ['.gitattributes', 'docs'],
-  ])('%s is %s', (path, aspect) => {
-    expect(aspectOfPath(path)).toBe(aspect);
-  });
-});
-
 describe('summarizeTree', () => {
   it('spots tests, CI, lint, type and packaging files', () => {
     const paths = [
@@ -115,7 +100,7 @@ describe('summarizeTree', () => {
       'pkg/sub/.flake8',
     ];
     const summary = summarizeTree(
-      paths.map((path) => ({ path, size: 10, lfs: false, aspect: aspectOfPath(path) })),
+      paths.map((path) => ({ path, size: 10, lfs: false, aspect: classifyFile(path) })),
     );
     expect(summary).toMatchObject({
       fileCount: 8,
@@ -130,7 +115,7 @@ describe('summarizeTree', () => {
   });
 
   it('finds test files by name and reports their absence', () => {
-    const file = (path: string) => ({ path, size: 1, lfs: false, aspect: aspectOfPath(path) });
+    const file = (path: string) => ({ path, size: 1, lfs: false, aspect: classifyFile(path) });
     expect(summarizeTree([file('lib/thing.test.ts')]).hasTests).toBe(true);
     expect(summarizeTree([file('test_model.py')]).hasTests).toBe(true);
     expect(summarizeTree([file('lib/contest.py')]).hasTests).toBe(false);
