@@ -13,6 +13,7 @@ import { fastGet } from './lib/fast-get.mjs';
 import { runLoad } from './lib/load.mjs';
 import { buildSmallModel, buildTinyLlm } from './lib/models.mjs';
 import { startNginx } from './lib/nginx.mjs';
+import { startNodeStatic } from './lib/node-static.mjs';
 import { tempDir } from './lib/proc.mjs';
 import { DOWNLOAD_PATH, uploadModel } from './lib/registry-client.mjs';
 import { writeResult } from './lib/results.mjs';
@@ -76,6 +77,12 @@ async function benchNginx(dir, tiny) {
   return measure('nginx', `${nginx.baseUrl}/${tiny.name}.zip`, () => ({}), tiny);
 }
 
+/** A second reference: the bare Node streaming server, i.e. what any Node server could reach. */
+async function benchNodeStatic(dir, tiny) {
+  const server = await startNodeStatic(dir);
+  return measure('node static', `${server.baseUrl}/${tiny.name}.zip`, () => ({}), tiny);
+}
+
 runMain(async () => {
   const dir = await tempDir('models');
   console.log(`building the Tiny-LLM stand-in and ${settings.models - 1} small models in ${dir}`);
@@ -94,19 +101,24 @@ runMain(async () => {
     }
   }
   const nginx = await scoped(() => benchNginx(dir, tiny));
+  const nodeStatic = await scoped(() => benchNodeStatic(dir, tiny));
 
   const measured = registryRuns.filter((run) => run.summary);
-  console.log(`\n${formatTable([...measured.map((run) => run.summary), nginx])}`);
+  console.log(`\n${formatTable([...measured.map((run) => run.summary), nginx, nodeStatic])}`);
+  console.log(formatRatios('node static/nginx', ratios(nodeStatic, nginx)));
   for (const run of measured) {
     const ratio = ratios(run.summary, nginx);
     console.log(formatRatios(`${run.combo}/nginx`, ratio));
+    console.log(formatRatios(`${run.combo}/node static`, ratios(run.summary, nodeStatic)));
     await writeResult(`download-${run.combo}`, {
       combo: run.combo,
       settings,
       model: { name: tiny.name, bytes: tiny.size, sha256: tiny.sha256 },
       registry: run.summary,
       nginx,
+      nodeStatic,
       ratioRegistryToNginx: ratio,
+      ratioRegistryToNodeStatic: ratios(run.summary, nodeStatic),
     });
   }
   for (const run of registryRuns.filter((run) => run.error))

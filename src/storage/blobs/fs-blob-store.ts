@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream, open as openCallback } from 'node:fs';
 import {
   copyFile,
-  type FileHandle,
   mkdir,
   open,
   readdir,
@@ -14,8 +14,11 @@ import {
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { ComponentUnavailableError } from '../../domain/errors.js';
 import { BlobNotFoundError, type BlobStore, type ByteRange, isSha256Hex } from './blob-store.js';
+
+const openDescriptor = promisify(openCallback);
 
 /**
  * Blobs as plain files under `<root>/sha256/ab/cd/<digest>`; the two fan-out levels keep
@@ -48,16 +51,14 @@ export class FsBlobStore implements BlobStore {
   }
 
   async read(digest: string, range?: ByteRange): Promise<Readable> {
-    const handle = await this.openExisting(digest);
-    try {
-      return handle.createReadStream({
-        highWaterMark: READ_CHUNK_BYTES,
-        ...(range ? { start: range.start, end: range.end } : {}),
-      });
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+    const fd = await this.openExisting(digest);
+    // A plain descriptor stream (callback reads) streams large files markedly faster than a
+    // FileHandle stream (a promise per read); it closes the descriptor when done.
+    return createReadStream('', {
+      fd,
+      highWaterMark: READ_CHUNK_BYTES,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    });
   }
 
   async stat(digest: string): Promise<{ size: number } | null> {
@@ -99,9 +100,10 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  private async openExisting(digest: string): Promise<FileHandle> {
+  /** Open for reading; absence (checked by opening, not racing a stat) is BlobNotFoundError. */
+  private async openExisting(digest: string): Promise<number> {
     try {
-      return await open(this.pathOf(digest), 'r');
+      return await openDescriptor(this.pathOf(digest), 'r');
     } catch (error) {
       if (errorCode(error) === 'ENOENT') throw new BlobNotFoundError(digest);
       throw error;
