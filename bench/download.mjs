@@ -2,8 +2,9 @@
 /**
  * Download benchmark: 100 clients repeatedly download a ~50 MB model (a Tiny-LLM stand-in)
  * from a registry holding 500 models, compared with nginx serving the same file from disk.
- * Usage: node bench/download.mjs [--combo sqlite-fs|pg-fs|sqlite-s3|pg-s3 | --all]
+ * Usage: node bench/download.mjs [--combo sqlite-fs|pg-fs|sqlite-s3|pg-s3 | --all] [--accel]
  *          [--duration 20] [--clients 100] [--models 500] [--verify-every 20]
+ * --accel puts nginx in front of the registry (X-Accel-Redirect) for the filesystem combinations.
  */
 import { parseArgs } from 'node:util';
 import { runMain, scoped } from './lib/cleanup.mjs';
@@ -12,7 +13,7 @@ import { mapConcurrent } from './lib/concurrency.mjs';
 import { fastGet } from './lib/fast-get.mjs';
 import { runLoad } from './lib/load.mjs';
 import { buildSmallModel, buildTinyLlm } from './lib/models.mjs';
-import { startNginx } from './lib/nginx.mjs';
+import { ACCEL_PREFIX, startNginx, startNginxFront } from './lib/nginx.mjs';
 import { startNodeStatic } from './lib/node-static.mjs';
 import { tempDir } from './lib/proc.mjs';
 import { DOWNLOAD_PATH, uploadModel } from './lib/registry-client.mjs';
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     clients: { type: 'string', default: process.env.BENCH_CLIENTS ?? '100' },
     models: { type: 'string', default: process.env.BENCH_MODELS ?? '500' },
     'verify-every': { type: 'string', default: '20' },
+    accel: { type: 'boolean', default: false },
   },
 });
 const settings = {
@@ -47,7 +49,9 @@ async function measure(target, url, headersFor, tiny) {
 }
 
 async function benchRegistry(combo, tiny, smallModels) {
-  const registry = await startRegistry(combo);
+  // --accel: the registry behind nginx, handing full downloads over by X-Accel-Redirect (fs only).
+  const accel = flags.accel && combo.endsWith('-fs');
+  const registry = await startRegistry(combo, accel ? { ACCEL_REDIRECT_PREFIX: ACCEL_PREFIX } : {});
   console.log(`${combo}: registry up at ${registry.baseUrl}; uploading ${smallModels.length + 1} models`);
   const started = Date.now();
   const id = await uploadModel(registry.baseUrl, registry.tokens, tiny.name, tiny.path);
@@ -56,7 +60,10 @@ async function benchRegistry(combo, tiny, smallModels) {
   );
   console.log(`${combo}: uploads took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const url = registry.baseUrl + DOWNLOAD_PATH(id);
+  const front = accel
+    ? await startNginxFront({ upstreamPort: registry.port, dataDir: registry.dataDir })
+    : null;
+  const url = (front?.baseUrl ?? registry.baseUrl) + DOWNLOAD_PATH(id);
   const check = await fastGet(url, {
     headers: { 'X-Authorization': await registry.tokens.next() },
     hash: true,
@@ -69,7 +76,7 @@ async function benchRegistry(combo, tiny, smallModels) {
   // All clients share the admin token source: sign-ins are rate-limited (60 a minute by default),
   // and one token serves 900 calls before it is renewed.
   const headersFor = async () => ({ 'X-Authorization': await registry.tokens.next() });
-  return measure(`registry ${combo}`, url, headersFor, tiny);
+  return measure(`registry ${combo}${accel ? ' +nginx' : ''}`, url, headersFor, tiny);
 }
 
 async function benchNginx(dir, tiny) {
@@ -110,7 +117,7 @@ runMain(async () => {
     const ratio = ratios(run.summary, nginx);
     console.log(formatRatios(`${run.combo}/nginx`, ratio));
     console.log(formatRatios(`${run.combo}/node static`, ratios(run.summary, nodeStatic)));
-    await writeResult(`download-${run.combo}`, {
+    await writeResult(`download-${run.combo}${flags.accel && run.combo.endsWith('-fs') ? '-accel' : ''}`, {
       combo: run.combo,
       settings,
       model: { name: tiny.name, bytes: tiny.size, sha256: tiny.sha256 },

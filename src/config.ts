@@ -13,6 +13,11 @@ export interface Config {
   logLevel: string;
   /** Base URL clients reach this server at; when unset, download links use the request's host. */
   publicUrl: string | null;
+  /**
+   * URI prefix of an nginx `internal` location serving DATA_DIR/blobs: full downloads are then
+   * authorised and audited here and sent by nginx (X-Accel-Redirect, sendfile). Null streams here.
+   */
+  accelRedirectPrefix: string | null;
   dataDir: string;
   /** PostgreSQL connection string; null selects embedded SQLite under dataDir. */
   databaseUrl: string | null;
@@ -127,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     workers: read.integer('WORKERS', 1, 1, 64),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     publicUrl: read.url('PUBLIC_URL'),
+    accelRedirectPrefix: read.optional('ACCEL_REDIRECT_PREFIX'),
     dataDir: resolve(read.string('DATA_DIR', './data')),
     databaseUrl: read.optional('DATABASE_URL'),
     database: {
@@ -208,6 +214,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (config.accelRedirectPrefix !== null && !/^\/[\w./-]*\/$/.test(config.accelRedirectPrefix)) {
+    problems.push('ACCEL_REDIRECT_PREFIX must be a URI path starting and ending with "/", e.g. /_blobs/');
+  }
   if (!(config.gate.threshold >= 0 && config.gate.threshold <= 1)) {
     problems.push('GATE_THRESHOLD must be a number between 0 and 1');
   }

@@ -93,7 +93,10 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     temp,
     auth,
     artifacts,
-    downloads: new DownloadService(blobs, config.s3?.presignDownloads ?? false),
+    downloads: new DownloadService(blobs, {
+      presign: config.s3?.presignDownloads ?? false,
+      accelRedirectPrefix: config.accelRedirectPrefix,
+    }),
     search: new SearchService(store, config.limits),
     costs: new CostService(lineage),
     lineage,

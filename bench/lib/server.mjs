@@ -16,7 +16,7 @@ export async function buildRegistry() {
  * port with a fresh DATA_DIR; it and its storage services are stopped at cleanup. Resolves once
  * /health answers 200 and the registry has been reset, with an admin token source.
  */
-export async function startRegistry(combo) {
+export async function startRegistry(combo, extraEnv = {}) {
   const port = await freePort();
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !STORAGE_VARIABLES.test(key)),
@@ -28,6 +28,7 @@ export async function startRegistry(combo) {
     DATA_DIR: await tempDir(`data-${combo}`),
     LOG_LEVEL: 'warn',
     ...(await storageEnv(combo)),
+    ...extraEnv,
   };
   const server = startChild(`registry (${combo})`, process.execPath, ['dist/server.js'], {
     cwd: PROJECT_ROOT,
@@ -39,5 +40,12 @@ export async function startRegistry(combo) {
   });
   await resetRegistry(baseUrl, new TokenSource(baseUrl));
   // A reset also revokes tokens, so authenticate afresh for the run.
-  return { baseUrl, pid: server.pid, tokens: new TokenSource(baseUrl), output: server.output };
+  return {
+    baseUrl,
+    port,
+    dataDir: env.DATA_DIR,
+    pid: server.pid,
+    tokens: new TokenSource(baseUrl),
+    output: server.output,
+  };
 }

@@ -14,6 +14,13 @@ export interface Download {
   stream(range?: ByteRange): Promise<Readable>;
   /** A presigned object-store URL to redirect to instead of streaming, when configured. */
   redirectUrl: string | null;
+  /** The internal URI a fronting nginx sends the bytes from (X-Accel-Redirect), when configured. */
+  accelRedirect: string | null;
+}
+
+export interface DownloadOptions {
+  presign: boolean;
+  accelRedirectPrefix: string | null;
 }
 
 /**
@@ -23,7 +30,7 @@ export interface Download {
 export class DownloadService {
   constructor(
     private readonly blobs: BlobStore,
-    private readonly presign: boolean,
+    private readonly options: DownloadOptions,
   ) {}
 
   async open(record: ArtifactRecord, aspect: Aspect | 'full'): Promise<Download> {
@@ -37,8 +44,12 @@ export class DownloadService {
         sha256Hex: record.packageDigest,
         stream: (range) => this.blobs.read(record.packageDigest, range),
         redirectUrl:
-          this.presign && this.blobs.presignDownload
+          this.options.presign && this.blobs.presignDownload
             ? await this.blobs.presignDownload(record.packageDigest, fileName)
+            : null,
+        accelRedirect:
+          this.options.accelRedirectPrefix && this.blobs.relativePath
+            ? this.options.accelRedirectPrefix + this.blobs.relativePath(record.packageDigest)
             : null,
       };
     }
@@ -50,6 +61,7 @@ export class DownloadService {
       sha256Hex: null,
       stream: async (range) => zip.stream(range),
       redirectUrl: null,
+      accelRedirect: null,
     };
   }
 }

@@ -112,3 +112,49 @@ describe('downloads', () => {
     expect((await get('/artifact/model/nope/cost')).statusCode).toBe(404);
   });
 });
+
+describe('downloads behind nginx (ACCEL_REDIRECT_PREFIX)', () => {
+  it('authorises and audits here, and hands full downloads to nginx by X-Accel-Redirect', async () => {
+    const t = await startTestApp({ ACCEL_REDIRECT_PREFIX: '/_blobs/' });
+    try {
+      const token = await t.token();
+      const zip = await makeZip([
+        { path: 'README.md', content: '# fronted' },
+        { path: 'model.safetensors', content: pseudoRandomBytes(1000), store: true },
+      ]);
+      const id = await uploadOk(t.app, token, 'fronted', zip);
+      const digest = sha256(zip);
+      const full = await t.app.inject({
+        url: `/download/model/${id}`,
+        headers: { 'x-authorization': token },
+      });
+      expect(full.statusCode).toBe(200);
+      expect(full.headers['x-accel-redirect']).toBe(
+        `/_blobs/sha256/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`,
+      );
+      expect(full.headers['content-disposition']).toBe('attachment; filename="fronted.zip"');
+      expect(full.rawPayload.length).toBe(0);
+      const audit = await t.app.inject({
+        url: `/artifact/model/${id}/audit`,
+        headers: { 'x-authorization': token },
+      });
+      expect(audit.json().map((e: { action: string }) => e.action)).toEqual(['CREATE', 'DOWNLOAD']);
+
+      // Aspects are built here, so they still stream from the registry.
+      const weights = await t.app.inject({
+        url: `/download/model/${id}?aspect=weights`,
+        headers: { 'x-authorization': token },
+      });
+      expect(weights.headers['x-accel-redirect']).toBeUndefined();
+      expect(await zipFileNames(weights.rawPayload)).toEqual(['model.safetensors']);
+      // Without the permission nothing is handed over.
+      expect((await t.app.inject({ url: `/download/model/${id}` })).statusCode).toBe(403);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses a prefix that is not a URI path', async () => {
+    await expect(startTestApp({ ACCEL_REDIRECT_PREFIX: 'blobs' })).rejects.toThrow(/ACCEL_REDIRECT_PREFIX/);
+  });
+});

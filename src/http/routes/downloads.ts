@@ -59,6 +59,14 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       if (startsDownload) await artifacts.audit(record, actorOf(request), 'DOWNLOAD');
 
       if (download.redirectUrl) return reply.redirect(download.redirectUrl, 302);
+      if (download.accelRedirect) {
+        // nginx serves the bytes (sendfile, Range, conditional requests) from its internal location.
+        return reply
+          .header('x-accel-redirect', download.accelRedirect)
+          .header('content-disposition', `attachment; filename="${download.fileName}"`)
+          .type('application/zip')
+          .send('');
+      }
 
       reply
         .header('accept-ranges', 'bytes')

@@ -30,6 +30,8 @@ export interface BlobStore {
   clear(): Promise<void>;
   /** Cheap reachability check for /health/components; throws when unreachable. */
   ping(): Promise<void>;
+  /** Optional path of the blob relative to the store's root folder (filesystem stores only). */
+  relativePath?(digest: string): string;
   /** Optional direct download link valid for a short time (S3 presigned URL). */
   presignDownload?(digest: string, fileName: string): Promise<string | null>;
 }

@@ -110,9 +110,13 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  private pathOf(digest: string): string {
+  relativePath(digest: string): string {
     if (!isSha256Hex(digest)) throw new Error(`not a lowercase SHA-256 hex digest: "${digest}"`);
-    return join(this.root, 'sha256', digest.slice(0, 2), digest.slice(2, 4), digest);
+    return `sha256/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`;
+  }
+
+  private pathOf(digest: string): string {
+    return join(this.root, this.relativePath(digest));
   }
 }
 
