@@ -129,11 +129,17 @@ describe('downloads behind nginx (ACCEL_REDIRECT_PREFIX)', () => {
         headers: { 'x-authorization': token },
       });
       expect(full.statusCode).toBe(200);
-      expect(full.headers['x-accel-redirect']).toBe(
-        `/_blobs/sha256/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`,
-      );
       expect(full.headers['content-disposition']).toBe('attachment; filename="fronted.zip"');
-      expect(full.rawPayload.length).toBe(0);
+      if (t.app.registry.blobs.kind === 'filesystem') {
+        expect(full.headers['x-accel-redirect']).toBe(
+          `/_blobs/sha256/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`,
+        );
+        expect(full.rawPayload.length).toBe(0);
+      } else {
+        // An object store has no file for nginx to send: the registry streams the package itself.
+        expect(full.headers['x-accel-redirect']).toBeUndefined();
+        expect(full.rawPayload.equals(zip)).toBe(true);
+      }
       const audit = await t.app.inject({
         url: `/artifact/model/${id}/audit`,
         headers: { 'x-authorization': token },
