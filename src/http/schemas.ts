@@ -101,6 +101,18 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'Every error answers with this body.' },
 );
 
+type ErrorRef = ReturnType<typeof errorRef>;
+const errorRef = () => Type.Ref(ErrorResponse);
+
+/** The `{ code: ErrorResponse }` entries of a route's responses, one per error status it answers. */
+export function errorResponses<const Codes extends readonly number[]>(
+  ...codes: Codes
+): { [Code in Codes[number]]: ErrorRef } {
+  return Object.fromEntries(codes.map((code) => [code, errorRef()])) as {
+    [Code in Codes[number]]: ErrorRef;
+  };
+}
+
 export const AspectParam = Type.Union([Type.Literal('full'), ...ASPECTS.map((a) => Type.Literal(a))], {
   description: 'Which part of the package to download: the full zip (default) or one aspect.',
 });

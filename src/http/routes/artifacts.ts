@@ -10,15 +10,9 @@ import {
   ArtifactData,
   ArtifactName,
   ArtifactType,
-  ErrorResponse,
+  errorResponses,
   TypeAndIdParams,
 } from '../schemas.js';
-
-const errors = {
-  400: Type.Ref(ErrorResponse),
-  403: Type.Ref(ErrorResponse),
-  404: Type.Ref(ErrorResponse),
-};
 
 /** Create (from a url or an uploaded zip), read, update and delete artifacts. */
 export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (
@@ -38,11 +32,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
         body: Type.Ref(ArtifactData),
         response: {
           201: Type.Ref(Artifact),
-          ...errors,
-          409: Type.Ref(ErrorResponse),
-          413: Type.Ref(ErrorResponse),
-          424: Type.Ref(ErrorResponse),
-          502: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 404, 409, 413, 424, 502),
         },
       },
     },
@@ -64,7 +54,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
         summary: 'Interact with the artifact with this id. (BASELINE)',
         operationId: 'ArtifactRetrieve',
         params: TypeAndIdParams,
-        response: { 200: Type.Ref(Artifact), ...errors },
+        response: { 200: Type.Ref(Artifact), ...errorResponses(400, 403, 404) },
       },
     },
     async (request) => {
@@ -84,9 +74,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
         body: Type.Ref(Artifact),
         response: {
           200: Type.Ref(Artifact),
-          ...errors,
-          409: Type.Ref(ErrorResponse),
-          502: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 404, 409, 502),
         },
       },
     },
@@ -111,7 +99,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
         summary: 'Delete this artifact. (NON-BASELINE)',
         operationId: 'ArtifactDelete',
         params: TypeAndIdParams,
-        response: { 200: Type.Object({ message: Type.String() }), ...errors },
+        response: { 200: Type.Object({ message: Type.String() }), ...errorResponses(400, 403, 404) },
       },
     },
     async (request) => {
@@ -144,7 +132,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
               Type.String({ maxLength: 64, description: 'Semantic version, e.g. 1.2.3' }),
             ),
           }),
-          response: { 201: Type.Ref(Artifact), ...errors, 413: Type.Ref(ErrorResponse) },
+          response: { 201: Type.Ref(Artifact), ...errorResponses(400, 403, 404, 413) },
         },
       },
       async (request, reply) => {

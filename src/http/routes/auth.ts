@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
-import { AuthenticationRequest, AuthenticationToken, ErrorResponse } from '../schemas.js';
+import { AuthenticationRequest, AuthenticationToken, errorResponses } from '../schemas.js';
 
 /** Sign-in, and the admin-only reset to the default state. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
@@ -25,9 +25,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
         body: Type.Ref(AuthenticationRequest),
         response: {
           200: Type.Ref(AuthenticationToken),
-          400: Type.Ref(ErrorResponse),
-          401: Type.Ref(ErrorResponse),
-          429: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 401, 429),
         },
       },
     },
@@ -47,8 +45,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
         operationId: 'RegistryReset',
         response: {
           200: Type.Object({ message: Type.String() }),
-          401: Type.Ref(ErrorResponse),
-          403: Type.Ref(ErrorResponse),
+          ...errorResponses(401, 403),
         },
       },
     },

@@ -1,16 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
-import { ArtifactAuditEntry, ArtifactCost, ErrorResponse, TypeAndIdParams } from '../schemas.js';
+import { ArtifactAuditEntry, ArtifactCost, errorResponses, TypeAndIdParams } from '../schemas.js';
 
 /** Audit entries returned per request; the newest are kept when a trail is longer. */
 const AUDIT_PAGE = 1000;
-
-const errors = {
-  400: Type.Ref(ErrorResponse),
-  403: Type.Ref(ErrorResponse),
-  404: Type.Ref(ErrorResponse),
-};
 
 /** Facts about one artifact: its download cost and its audit trail. */
 export const costAuditRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (
@@ -29,7 +23,7 @@ export const costAuditRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> 
           'Download size in MB (10^6 bytes), alone or with everything it depends on (dependency=true).',
         params: TypeAndIdParams,
         querystring: Type.Object({ dependency: Type.Boolean({ default: false }) }),
-        response: { 200: Type.Ref(ArtifactCost), ...errors, 500: Type.Ref(ErrorResponse) },
+        response: { 200: Type.Ref(ArtifactCost), ...errorResponses(400, 403, 404, 500) },
       },
     },
     async (request) => {
@@ -46,7 +40,7 @@ export const costAuditRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> 
         summary: 'Retrieve audit entries for this artifact. (NON-BASELINE)',
         operationId: 'ArtifactAuditGet',
         params: TypeAndIdParams,
-        response: { 200: Type.Array(Type.Ref(ArtifactAuditEntry)), ...errors },
+        response: { 200: Type.Array(Type.Ref(ArtifactAuditEntry)), ...errorResponses(400, 403, 404) },
       },
     },
     async (request) => {

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
 import { actorOf } from '../access.js';
 import { parseRange } from '../range.js';
-import { AspectParam, ErrorResponse, TypeAndIdParams } from '../schemas.js';
+import { AspectParam, errorResponses, TypeAndIdParams } from '../schemas.js';
 
 /**
  * Package downloads: the full zip or one aspect of it, with Content-Length, a strong ETag,
@@ -37,10 +37,7 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
           description: 'Redirect to a short-lived object-store URL (S3_PRESIGN_DOWNLOADS).',
         }),
         304: Type.Unknown({ description: 'Not modified (If-None-Match).' }),
-        400: Type.Ref(ErrorResponse),
-        403: Type.Ref(ErrorResponse),
-        404: Type.Ref(ErrorResponse),
-        416: Type.Ref(ErrorResponse),
+        ...errorResponses(400, 403, 404, 416),
       },
     },
     handler: async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
-import { ArtifactID, ErrorResponse, SimpleLicenseCheckRequest } from '../schemas.js';
+import { ArtifactID, errorResponses, SimpleLicenseCheckRequest } from '../schemas.js';
 
 /** Header values must be visible ASCII; reasons use typographic quotes and can be long. */
 const MAX_REASON_HEADER = 1000;
@@ -24,10 +24,7 @@ export const licenseRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = 
         body: Type.Ref(SimpleLicenseCheckRequest),
         response: {
           200: Type.Boolean(),
-          400: Type.Ref(ErrorResponse),
-          403: Type.Ref(ErrorResponse),
-          404: Type.Ref(ErrorResponse),
-          502: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 404, 502),
         },
       },
     },

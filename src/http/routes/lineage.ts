@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
-import { ArtifactID, ArtifactLineageGraph, ErrorResponse } from '../schemas.js';
+import { ArtifactID, ArtifactLineageGraph, errorResponses } from '../schemas.js';
 
 /** Where a model comes from: its parents, datasets and code, from structured metadata. */
 export const lineageRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
@@ -21,9 +21,7 @@ export const lineageRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = 
         params: Type.Object({ id: Type.Ref(ArtifactID) }),
         response: {
           200: Type.Ref(ArtifactLineageGraph),
-          400: Type.Ref(ErrorResponse),
-          403: Type.Ref(ErrorResponse),
-          404: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 404),
         },
       },
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
 import { actorOf } from '../access.js';
-import { ArtifactID, ErrorResponse, ModelRating } from '../schemas.js';
+import { ArtifactID, errorResponses, ModelRating } from '../schemas.js';
 
 /** Trust scores of a model; any metric that cannot be computed answers 500, naming it. */
 export const ratingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
@@ -21,10 +21,7 @@ export const ratingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
         params: Type.Object({ id: Type.Ref(ArtifactID) }),
         response: {
           200: Type.Ref(ModelRating),
-          400: Type.Ref(ErrorResponse),
-          403: Type.Ref(ErrorResponse),
-          404: Type.Ref(ErrorResponse),
-          500: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 404, 500),
         },
       },
     },

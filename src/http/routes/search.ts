@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
-import { ArtifactMetadata, ArtifactName, ArtifactQuery, ArtifactRegEx, ErrorResponse } from '../schemas.js';
+import { ArtifactMetadata, ArtifactName, ArtifactQuery, ArtifactRegEx, errorResponses } from '../schemas.js';
 
 const MetadataList = Type.Array(Type.Ref(ArtifactMetadata));
 
@@ -23,9 +23,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
         body: Type.Array(Type.Ref(ArtifactQuery)),
         response: {
           200: MetadataList,
-          400: Type.Ref(ErrorResponse),
-          403: Type.Ref(ErrorResponse),
-          413: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 413),
         },
       },
     },
@@ -46,10 +44,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
         params: Type.Object({ name: Type.Ref(ArtifactName) }),
         response: {
           200: MetadataList,
-          400: Type.Ref(ErrorResponse),
-          403: Type.Ref(ErrorResponse),
-          404: Type.Ref(ErrorResponse),
-          413: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 404, 413),
         },
       },
     },
@@ -67,10 +62,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
         body: Type.Ref(ArtifactRegEx),
         response: {
           200: MetadataList,
-          400: Type.Ref(ErrorResponse),
-          403: Type.Ref(ErrorResponse),
-          404: Type.Ref(ErrorResponse),
-          413: Type.Ref(ErrorResponse),
+          ...errorResponses(400, 403, 404, 413),
         },
       },
     },
