@@ -45,6 +45,16 @@ export function terminateConnections(applicationName: string, url?: string): Pro
       'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
       [applicationName],
     );
+    // pg_terminate_backend only signals: wait until the backends are gone, so the caller's next
+    // query meets a dropped connection rather than racing the termination.
+    for (let waited = 0; waited < 5000; waited += 50) {
+      const { rows } = await client.query<{ n: string }>(
+        'select count(*) as n from pg_stat_activity where application_name = $1',
+        [applicationName],
+      );
+      if (Number(rows[0]?.n) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return rowCount ?? 0;
   }, url);
 }
