@@ -100,6 +100,11 @@ describe('authentication', () => {
     }
   });
 
+  it('lists only the tracks this build implements on /tracks', async () => {
+    const response = await t.app.inject({ url: '/tracks' });
+    expect(response.json()).toEqual({ plannedTracks: ['Performance track', 'High assurance track'] });
+  });
+
   it('spends one use of the token per call and refuses it once used up', async () => {
     const token = await t.token();
     const call = () =>

@@ -17,7 +17,7 @@ type Document = {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const contract = parse(
-  readFileSync(join(here, '../../../shared/reference/registry-openapi.yaml'), 'utf8'),
+  readFileSync(join(here, '../../docs/contract/registry-openapi.yaml'), 'utf8'),
 ) as Document;
 
 const METHODS = ['get', 'put', 'post', 'delete'];
