@@ -77,9 +77,9 @@ export async function inspectPackage(
 
 /** Every file entry (directories skipped), each checked against the safety rules. */
 async function listFileEntries(zip: ZipFile, limits: ZipLimits): Promise<Entry[]> {
-  const files: Entry[] = [];
+  const entries: Entry[] = [];
   const seenPaths = new Set<string>();
-  const seenDataOffsets = new Set<number>();
+  const fileNames = new FoldedNames();
   let totalUncompressed = 0;
   try {
     for await (const entry of zip.eachEntry()) {
@@ -88,25 +88,63 @@ async function listFileEntries(zip: ZipFile, limits: ZipLimits): Promise<Entry[]
         throw new BadRequestError(`duplicate path in package: ${entry.fileName}`);
       }
       seenPaths.add(entry.fileName);
-      if (seenDataOffsets.has(entry.relativeOffsetOfLocalHeader)) {
-        throw new BadRequestError(
-          `suspected zip bomb: entry ${entry.fileName} shares its data with another entry`,
-        );
-      }
-      seenDataOffsets.add(entry.relativeOffsetOfLocalHeader);
+      if (!isDirectoryEntry(entry)) fileNames.add(entry.fileName);
       totalUncompressed += entry.uncompressedSize;
       if (totalUncompressed > limits.maxUncompressedBytes) {
         throw new PayloadTooLargeError(
           `package expands to more than ${limits.maxUncompressedBytes} bytes (the uncompressed size limit)`,
         );
       }
-      if (!isDirectoryEntry(entry)) files.push(entry);
+      entries.push(entry);
     }
+    await checkNoOverlap(zip, entries);
   } catch (err) {
     throw asPackageError(err);
   }
+  const files = entries.filter((entry) => !isDirectoryEntry(entry));
   if (files.length === 0) throw new BadRequestError('package zip contains no files');
   return files;
+}
+
+/**
+ * Names that one case-insensitive, Unicode-normalising file system (macOS, Windows) would store
+ * as one file: extracting both would silently keep only one of them.
+ */
+class FoldedNames {
+  private readonly byKey = new Map<string, string>();
+
+  add(name: string): void {
+    const key = name.normalize('NFC').toUpperCase().toLowerCase();
+    const earlier = this.byKey.get(key);
+    if (earlier !== undefined) {
+      throw new BadRequestError(
+        `file names collide on case-insensitive or Unicode-normalising file systems: ${JSON.stringify(earlier)} and ${JSON.stringify(name)}`,
+      );
+    }
+    this.byKey.set(key, name);
+  }
+}
+
+/**
+ * Each entry (local header and data) must occupy its own bytes. Entries that share or overlap
+ * their data (the "better zip bomb") declare many times the archive's real content while every
+ * single entry looks innocent. The local headers are read in file order, so the reader's
+ * read-ahead window serves neighbouring headers together.
+ */
+async function checkNoOverlap(zip: ZipFile, entries: Entry[]): Promise<void> {
+  const inFileOrder = [...entries].sort(
+    (a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader,
+  );
+  let previous: { entry: Entry; end: number } | undefined;
+  for (const entry of inFileOrder) {
+    if (previous && entry.relativeOffsetOfLocalHeader < previous.end) {
+      throw new BadRequestError(
+        `suspected zip bomb: the data of ${previous.entry.fileName} overlaps ${entry.fileName}`,
+      );
+    }
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+    previous = { entry, end: fileDataStart + entry.compressedSize };
+  }
 }
 
 function checkEntry(entry: Entry, limits: ZipLimits): void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError, PayloadTooLargeError } from '../../../src/domain/errors.js';
 import { inspectPackage, type ZipLimits } from '../../../src/packages/inspect.js';
 import { bufferRangeSource } from '../../../src/packages/range-source.js';
-import { deflated, handmadeZip, makeZip, patchAll } from './zip-fixtures.js';
+import { deflated, handmadeZip, makeZip, overlappingZip, patchAll } from './zip-fixtures.js';
 
 const MIB = 1024 * 1024;
 const LIMITS: ZipLimits = { maxEntries: 100, maxUncompressedBytes: 64 * MIB, maxCompressionRatio: 200 };
@@ -199,7 +199,42 @@ describe('inspectPackage: rejections', () => {
     ]);
     const err = await rejection(inspect(zip));
     expect(err).toBeInstanceOf(BadRequestError);
-    expect(err.message).toMatch(/b\.txt shares its data/);
+    expect(err.message).toBe('suspected zip bomb: the data of a.txt overlaps b.txt');
+  });
+
+  it('rejects entries whose data overlaps at different offsets (the "better zip bomb")', async () => {
+    // 150 entries, each declaring the shared 1 MiB kernel plus the headers after it: ~157 MB from
+    // a ~1 MB file, within the 200:1 ratio limit, so only the overlap gives it away.
+    const zip = overlappingZip(150, randomBytes(MIB));
+    expect(zip.length).toBeLessThan(1.02 * MIB);
+    const err = await rejection(inspect(zip, { maxEntries: 1000, maxUncompressedBytes: 1024 * MIB }));
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err.message).toBe('suspected zip bomb: the data of part0000.bin overlaps part0001.bin');
+  });
+
+  it('accepts entries laid out one after another, including directories and empty files', async () => {
+    const zip = await makeZip([
+      { path: 'dir/' },
+      { path: 'dir/empty.txt', data: '' },
+      { path: 'dir/a.bin', data: randomBytes(5000), options: { compress: false } },
+      { path: 'README.md', data: 'x' },
+    ]);
+    await expect(inspect(zip)).resolves.toMatchObject({ readme: 'x' });
+  });
+
+  it.each([
+    ['differ only in case', 'Model/README.md', 'model/readme.md'],
+    ['are the NFC and NFD forms of one name', 'caf\u00e9.txt', 'cafe\u0301.txt'],
+  ])('rejects names that %s, naming both', async (_label, first, second) => {
+    const zip = await makeZip([
+      { path: first, data: 'one' },
+      { path: second, data: 'two' },
+    ]);
+    const err = await rejection(inspect(zip));
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err.message).toBe(
+      `file names collide on case-insensitive or Unicode-normalising file systems: ${JSON.stringify(first)} and ${JSON.stringify(second)}`,
+    );
   });
 
   it.each([

@@ -77,49 +77,81 @@ export interface HandEntry {
 /** A zip assembled byte by byte, for the malformed and hostile shapes no zip writer produces. */
 export function handmadeZip(entries: HandEntry[]): Buffer {
   const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
   const offsets: number[] = [];
   let offset = 0;
   entries.forEach((e, index) => {
-    const name = Buffer.from(e.name);
-    const method = e.method ?? 0;
-    const flags = e.flags ?? 0x800;
-    const size = e.uncompressedSize ?? e.stored.length;
-    const crc = crc32(e.stored);
     if (e.sharesLocalHeaderOf === undefined) {
-      const local = Buffer.alloc(30);
-      local.writeUInt32LE(0x04034b50, 0);
-      local.writeUInt16LE(20, 4);
-      local.writeUInt16LE(flags, 6);
-      local.writeUInt16LE(method, 8);
-      local.writeUInt16LE(0, 10);
-      local.writeUInt16LE(0x5821, 12);
-      local.writeUInt32LE(crc, 14);
-      local.writeUInt32LE(e.stored.length, 18);
-      local.writeUInt32LE(size, 22);
-      local.writeUInt16LE(name.length, 26);
-      local.writeUInt16LE(0, 28);
       offsets[index] = offset;
-      locals.push(local, name, e.stored);
-      offset += local.length + name.length + e.stored.length;
+      const local = Buffer.concat([localHeader(e), e.stored]);
+      locals.push(local);
+      offset += local.length;
     } else {
       offsets[index] = offsets[e.sharesLocalHeaderOf] ?? 0;
     }
+  });
+  return withCentralDirectory(Buffer.concat(locals), entries, offsets);
+}
+
+/**
+ * The "better zip bomb" (Fifield, 2019): every entry's local header sits at its own offset, but
+ * its stored data runs on over all the following headers to one shared kernel at the end, so
+ * `count` entries each expand to at least the kernel from a file barely bigger than it.
+ */
+export function overlappingZip(count: number, kernel: Buffer): Buffer {
+  const entries: HandEntry[] = [];
+  const suffixLengths: number[] = [];
+  let tail = kernel;
+  for (let i = count - 1; i >= 0; i--) {
+    const entry = { name: `part${String(i).padStart(4, '0')}.bin`, stored: tail };
+    tail = Buffer.concat([localHeader(entry), tail]);
+    entries.unshift(entry);
+    suffixLengths.unshift(tail.length);
+  }
+  // Each entry's header starts where its suffix of the body does.
+  return withCentralDirectory(
+    tail,
+    entries,
+    suffixLengths.map((length) => tail.length - length),
+  );
+}
+
+/** The 30-byte local file header of `e`, followed by its name. */
+function localHeader(e: HandEntry): Buffer {
+  const name = Buffer.from(e.name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(e.flags ?? 0x800, 6);
+  local.writeUInt16LE(e.method ?? 0, 8);
+  local.writeUInt16LE(0, 10);
+  local.writeUInt16LE(0x5821, 12);
+  local.writeUInt32LE(crc32(e.stored), 14);
+  local.writeUInt32LE(e.stored.length, 18);
+  local.writeUInt32LE(e.uncompressedSize ?? e.stored.length, 22);
+  local.writeUInt16LE(name.length, 26);
+  local.writeUInt16LE(0, 28);
+  return Buffer.concat([local, name]);
+}
+
+/** `body` (the local headers and data) followed by a central directory listing `entries` at `offsets`. */
+function withCentralDirectory(body: Buffer, entries: HandEntry[], offsets: number[]): Buffer {
+  const centrals = entries.map((e, index) => {
+    const name = Buffer.from(e.name);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(0x031e, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(method, 10);
+    central.writeUInt16LE(e.flags ?? 0x800, 8);
+    central.writeUInt16LE(e.method ?? 0, 10);
     central.writeUInt16LE(0, 12);
     central.writeUInt16LE(0x5821, 14);
-    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(crc32(e.stored), 16);
     central.writeUInt32LE(e.stored.length, 20);
-    central.writeUInt32LE(size, 24);
+    central.writeUInt32LE(e.uncompressedSize ?? e.stored.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE((e.externalAttributes ?? 0o100644 * 0x10000) >>> 0, 38);
     central.writeUInt32LE(offsets[index] ?? 0, 42);
-    centrals.push(central, name);
+    return Buffer.concat([central, name]);
   });
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
@@ -127,8 +159,8 @@ export function handmadeZip(entries: HandEntry[]): Buffer {
   end.writeUInt16LE(entries.length, 8);
   end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  end.writeUInt32LE(body.length, 16);
+  return Buffer.concat([body, directory, end]);
 }
 
 export function deflated(text: string | Buffer): Buffer {
