@@ -1,299 +1,467 @@
 import { resolve } from 'node:path';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { FormatRegistry } from '@sinclair/typebox/type';
+import { Value } from '@sinclair/typebox/value';
+import { GATED_METRICS } from './rating/gate.js';
+import { DEVICES } from './rating/metric.js';
 
 /**
- * The only module that reads the environment (twelve-factor). Every variable is documented in
- * README.md; `loadConfig` validates them all and fails fast with one message listing each
- * problem, so a misconfigured deployment never starts half-right.
+ * The only module that reads the environment (twelve-factor). `CONFIG_SCHEMA` is the one
+ * definition of every setting: its variable, type, bounds, default and meaning. `loadConfig`
+ * validates the environment against it and fails fast with one message listing each problem, so
+ * a misconfigured deployment never starts half-right; `npm run docs:config` writes README.md's
+ * configuration table from it, and a test keeps the two in agreement.
+ *
+ * To add a setting, add one leaf below (helpers `text`, `integer`, ...); its place in the schema
+ * is its place in `Config`.
  */
-export interface Config {
-  host: string;
-  port: number;
-  /** Processes serving the port (node:cluster); 1 runs in-process. */
-  workers: number;
-  logLevel: string;
-  /** Base URL clients reach this server at; when unset, download links use the request's host. */
-  publicUrl: string | null;
-  /**
-   * URI prefix of an nginx `internal` location serving DATA_DIR/blobs: full downloads are then
-   * authorised and audited here and sent by nginx (X-Accel-Redirect, sendfile). Null streams here.
-   */
-  accelRedirectPrefix: string | null;
-  dataDir: string;
-  /** PostgreSQL connection string; null selects embedded SQLite under dataDir. */
-  databaseUrl: string | null;
-  /** PostgreSQL connection settings, used only when databaseUrl is set. */
-  database: DatabaseConfig;
-  s3: S3Config | null;
-  limits: Limits;
-  auth: AuthConfig;
-  ingest: IngestConfig;
-  sources: SourcesConfig;
-  gate: GateConfig;
-  llm: LlmConfig;
+
+/** Schema keywords this module adds to each leaf (TypeBox keeps unknown keywords). */
+export interface SettingDoc {
+  /** The environment variable. */
+  env: string;
+  /** Read when `env` is unset. */
+  alias?: string;
+  /** What the table shows as the default, when the value itself does not say it well. */
+  shown?: string;
+  /** What a valid value looks like, for the error message. */
+  expected?: string;
+  description: string;
 }
 
-/** Optional LLM assistance for the card-reading metrics (docs/metrics.md); off while endpoint is null. */
-export interface LlmConfig {
-  /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1. */
-  endpoint: string | null;
-  apiKey: string | null;
-  model: string;
-  timeoutMs: number;
-}
-
-/** The ingest gate for public Hugging Face models (see docs/metrics.md). */
-export interface GateConfig {
-  enabled: boolean;
-  threshold: number;
-  thresholds: Record<string, number>;
-  reviewednessWhenAbsent: 'pass' | 'fail' | 'ignore';
-  sizeDevice: 'raspberry_pi' | 'jetson_nano' | 'desktop_pc' | 'aws_server' | 'max' | 'any';
-  excluded: string[];
-}
-
-export interface DatabaseConfig {
-  /** Schema holding the registry's tables (created on start); null uses the server's search_path. */
-  schema: string | null;
-  /** Connections per app instance; keep small on Lambda, where each instance serves one request at a time. */
-  poolSize: number;
-  connectTimeoutMs: number;
-  statementTimeoutMs: number;
-}
-
-export interface S3Config {
-  bucket: string;
-  prefix: string;
-  region: string;
-  endpoint: string | null;
-  forcePathStyle: boolean;
-  /** Redirect downloads to presigned URLs instead of streaming through the app. */
-  presignDownloads: boolean;
-  connectTimeoutMs: number;
-  /** Socket inactivity limit per request, not a bound on a whole transfer. */
-  requestTimeoutMs: number;
-}
-
-export interface Limits {
-  /** Largest package accepted, in bytes (upload or fetched source). */
-  maxPackageBytes: number;
-  /** Largest JSON request body, in bytes. */
-  maxJsonBodyBytes: number;
-  zipMaxEntries: number;
-  zipMaxUncompressedBytes: number;
-  zipMaxCompressionRatio: number;
-  /** Results per page of POST /artifacts. */
-  pageSize: number;
-  /** Most queries one POST /artifacts may carry. */
-  maxQueriesPerRequest: number;
-  /** Most results byName / byRegEx return before answering 413. */
-  maxSearchResults: number;
-  maxRegexLength: number;
-  /** Time budget of one regex search over the registry. */
-  regexSearchTimeoutMs: number;
-  /** Characters of a README kept for search. */
-  readmeMaxChars: number;
-}
-
-export interface AuthConfig {
-  /** Sign-in attempts per client address per minute (brute-force brake); 0 turns it off. */
-  signInsPerMinute: number;
-  tokenTtlSeconds: number;
-  tokenMaxUses: number;
-  /** Fixed signing key; when unset a random key is created once and kept in the database. */
-  jwtSecret: string | null;
-}
-
-export interface IngestConfig {
-  allowPrivateNetwork: boolean;
-  fetchTimeoutMs: number;
-  maxRedirects: number;
-}
-
-export interface SourcesConfig {
-  hfEndpoint: string;
-  hfToken: string | null;
-  githubApiUrl: string;
-  githubToken: string | null;
-}
-
-type Env = Record<string, string | undefined>;
+FormatRegistry.Set('http-url', (value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+});
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
+const text = (fallback: string, doc: SettingDoc, options: object = {}) =>
+  Type.String({ ...options, ...doc, default: fallback });
+const optionalText = (doc: SettingDoc, options: object = {}) =>
+  Type.Union([Type.String(options), Type.Null()], { shown: 'unset', ...doc, default: null });
+const url = (fallback: string, doc: SettingDoc) =>
+  Type.String({ format: 'http-url', expected: 'an http(s) URL', ...doc, default: fallback });
+const optionalUrl = (doc: SettingDoc) =>
+  Type.Union([Type.String({ format: 'http-url' }), Type.Null()], {
+    shown: 'unset',
+    expected: 'an http(s) URL',
+    ...doc,
+    default: null,
+  });
+const integer = (fallback: number, bounds: { minimum: number; maximum?: number }, doc: SettingDoc) =>
+  Type.Integer({ maximum: Number.MAX_SAFE_INTEGER, ...bounds, ...doc, default: fallback });
+const flag = (fallback: boolean, doc: SettingDoc) => Type.Boolean({ ...doc, default: fallback });
+const literals = <const T extends readonly string[]>(values: T, options: object = {}) =>
+  Type.Union(
+    values.map((value) => Type.Literal(value as T[number])),
+    options,
+  );
+const choice = <const T extends readonly string[]>(values: T, fallback: T[number], doc: SettingDoc) =>
+  literals(values, { ...doc, default: fallback });
+/** A comma-separated list of names from `values`. */
+const names = <const T extends readonly string[]>(values: T, fallback: T[number][], doc: SettingDoc) =>
+  Type.Array(literals(values), {
+    ...doc,
+    default: fallback,
+    shown: fallback.length > 0 ? `\`${fallback.join(',')}\`` : 'none',
+    expected: `a comma-separated list of ${values.join(', ')}`,
+  });
+/** `name:score,...` pairs: names from `values`, scores between 0 and 1. */
+const scores = <const T extends readonly string[]>(values: T, doc: SettingDoc) =>
+  Type.Partial(Type.Record(literals(values), Type.Number({ minimum: 0, maximum: 1 })), {
+    additionalProperties: false,
+    ...doc,
+    default: {},
+    shown: 'none',
+    expected: `name:score pairs separated by commas (names: ${values.join(', ')}; scores 0 to 1)`,
+  });
+
+export const CONFIG_SCHEMA = Type.Object({
+  host: text('0.0.0.0', { env: 'HOST', description: 'address the API and docs listen on' }),
+  port: integer(
+    3000,
+    { minimum: 0, maximum: 65535 },
+    { env: 'PORT', description: 'port the API and docs listen on' },
+  ),
+  workers: integer(
+    1,
+    { minimum: 1, maximum: 64 },
+    { env: 'WORKERS', description: 'processes serving the port (node:cluster); more uses more cores' },
+  ),
+  logLevel: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info', {
+    env: 'LOG_LEVEL',
+    description: 'pino level (logs are JSON on stdout)',
+  }),
+  publicUrl: optionalUrl({
+    env: 'PUBLIC_URL',
+    shown: 'from the request',
+    description: 'base of `download_url` links, e.g. behind a proxy',
+  }),
+  accelRedirectPrefix: optionalText(
+    {
+      env: 'ACCEL_REDIRECT_PREFIX',
+      expected: 'a URI path starting and ending with "/", e.g. /_blobs/',
+      description:
+        'behind nginx: full downloads are authorised and audited here, then sent by nginx from this `internal` location aliasing `DATA_DIR/blobs` (see Deploying)',
+    },
+    { pattern: '^/[\\w./-]*/$' },
+  ),
+  dataDir: text('./data', {
+    env: 'DATA_DIR',
+    description: 'embedded database (`registry.db`), blobs and scratch files',
+  }),
+  databaseUrl: optionalText(
+    {
+      env: 'DATABASE_URL',
+      shown: 'unset: SQLite',
+      expected: 'a postgres:// or postgresql:// URL',
+      description: '`postgres://...` selects PostgreSQL',
+    },
+    { pattern: '^postgres(ql)?://' },
+  ),
+  database: Type.Object({
+    schema: optionalText(
+      {
+        env: 'DATABASE_SCHEMA',
+        shown: 'first on search_path',
+        expected: 'a lowercase SQL identifier (letters, digits, underscores)',
+        description: 'PostgreSQL schema for the tables (created if missing)',
+      },
+      { pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+    ),
+    poolSize: integer(
+      10,
+      { minimum: 1, maximum: 1000 },
+      {
+        env: 'DATABASE_POOL_SIZE',
+        description: 'PostgreSQL connections per instance (keep small on Lambda: one request per instance)',
+      },
+    ),
+    connectTimeoutMs: integer(
+      5_000,
+      { minimum: 1 },
+      { env: 'DATABASE_CONNECT_TIMEOUT_MS', description: 'bound on connecting to the database (503 beyond)' },
+    ),
+    statementTimeoutMs: integer(
+      30_000,
+      { minimum: 1 },
+      { env: 'DATABASE_STATEMENT_TIMEOUT_MS', description: 'bound on one database statement (503 beyond)' },
+    ),
+  }),
+  /** Read only when S3_BUCKET is set (`Config.s3` is null otherwise). */
+  s3: Type.Object({
+    bucket: text('', {
+      env: 'S3_BUCKET',
+      shown: 'unset: filesystem',
+      description: 'selects the S3 blob store',
+    }),
+    prefix: text('', {
+      env: 'S3_PREFIX',
+      shown: 'empty',
+      description: 'key prefix of the blobs in the bucket',
+    }),
+    region: text('us-east-1', { env: 'S3_REGION', alias: 'AWS_REGION', description: 'bucket region' }),
+    endpoint: optionalUrl({
+      env: 'S3_ENDPOINT',
+      shown: 'AWS',
+      description: 'endpoint of an S3-compatible server (MinIO, s3rver ...)',
+    }),
+    forcePathStyle: flag(false, {
+      env: 'S3_FORCE_PATH_STYLE',
+      description: 'path-style bucket addressing (most S3-compatible servers)',
+    }),
+    presignDownloads: flag(false, {
+      env: 'S3_PRESIGN_DOWNLOADS',
+      description: 'full downloads redirect to a 5-minute presigned URL',
+    }),
+    connectTimeoutMs: integer(
+      3_000,
+      { minimum: 1 },
+      { env: 'S3_CONNECT_TIMEOUT_MS', description: 'bound on connecting to the object store (503 beyond)' },
+    ),
+    requestTimeoutMs: integer(
+      30_000,
+      { minimum: 1 },
+      {
+        env: 'S3_REQUEST_TIMEOUT_MS',
+        description: 'socket inactivity bound per object-store request, not a bound on a whole transfer',
+      },
+    ),
+  }),
+  limits: Type.Object({
+    maxPackageBytes: integer(
+      20 * GIB,
+      { minimum: 1 },
+      { env: 'MAX_PACKAGE_BYTES', shown: '20 GiB', description: 'largest package accepted (413 beyond)' },
+    ),
+    maxJsonBodyBytes: integer(
+      MIB,
+      { minimum: 1024 },
+      { env: 'MAX_JSON_BODY_BYTES', shown: '1 MiB', description: 'largest JSON request body (413 beyond)' },
+    ),
+    zipMaxEntries: integer(
+      20_000,
+      { minimum: 1 },
+      { env: 'ZIP_MAX_ENTRIES', description: 'zip-bomb limit: entries' },
+    ),
+    zipMaxUncompressedBytes: integer(
+      40 * GIB,
+      { minimum: 1 },
+      {
+        env: 'ZIP_MAX_UNCOMPRESSED_BYTES',
+        shown: '40 GiB',
+        description: 'zip-bomb limit: bytes once unpacked',
+      },
+    ),
+    zipMaxCompressionRatio: integer(
+      200,
+      { minimum: 1 },
+      {
+        env: 'ZIP_MAX_COMPRESSION_RATIO',
+        description: 'zip-bomb limit: unpacked size over packed size of an entry',
+      },
+    ),
+    pageSize: integer(
+      100,
+      { minimum: 1, maximum: 10_000 },
+      { env: 'PAGE_SIZE', description: 'results per page of `POST /artifacts`' },
+    ),
+    maxQueriesPerRequest: integer(
+      50,
+      { minimum: 1, maximum: 10_000 },
+      { env: 'MAX_QUERIES_PER_REQUEST', description: 'queries in one `POST /artifacts` (413 beyond)' },
+    ),
+    maxSearchResults: integer(
+      1000,
+      { minimum: 1 },
+      { env: 'MAX_SEARCH_RESULTS', description: 'results of byName / byRegEx (413 beyond)' },
+    ),
+    maxRegexLength: integer(
+      1024,
+      { minimum: 1 },
+      { env: 'MAX_REGEX_LENGTH', description: 'longest search regex' },
+    ),
+    regexSearchTimeoutMs: integer(
+      5000,
+      { minimum: 1 },
+      { env: 'REGEX_SEARCH_TIMEOUT_MS', description: 'time budget of one regex search over the registry' },
+    ),
+    readmeMaxChars: integer(
+      100_000,
+      { minimum: 0 },
+      { env: 'README_MAX_CHARS', description: 'README characters kept for search' },
+    ),
+  }),
+  auth: Type.Object({
+    signInsPerMinute: integer(
+      60,
+      { minimum: 0 },
+      { env: 'AUTH_RATE_LIMIT_PER_MINUTE', description: 'sign-ins per client address per minute (0: off)' },
+    ),
+    tokenTtlSeconds: integer(
+      10 * 3600,
+      { minimum: 1 },
+      { env: 'TOKEN_TTL_SECONDS', description: 'lifetime of a token in seconds' },
+    ),
+    tokenMaxUses: integer(
+      1000,
+      { minimum: 1 },
+      { env: 'TOKEN_MAX_USES', description: 'API calls one token may make' },
+    ),
+    jwtSecret: optionalText(
+      {
+        env: 'JWT_SECRET',
+        shown: 'generated, kept in the database',
+        expected: 'at least 32 characters',
+        description: 'token signing key',
+      },
+      { minLength: 32 },
+    ),
+  }),
+  ingest: Type.Object({
+    allowPrivateNetwork: flag(false, {
+      env: 'INGEST_ALLOW_PRIVATE_NETWORK',
+      description: 'allow source URLs on private/loopback addresses',
+    }),
+    fetchTimeoutMs: integer(
+      30_000,
+      { minimum: 1 },
+      { env: 'INGEST_TIMEOUT_MS', description: 'bound on waiting for a source' },
+    ),
+    maxRedirects: integer(
+      5,
+      { minimum: 0, maximum: 20 },
+      { env: 'INGEST_MAX_REDIRECTS', description: 'redirects followed when fetching a source' },
+    ),
+  }),
+  sources: Type.Object({
+    hfEndpoint: url('https://huggingface.co', {
+      env: 'HF_ENDPOINT',
+      description: 'Hugging Face Hub (same name as huggingface_hub)',
+    }),
+    hfToken: optionalText({ env: 'HF_TOKEN', shown: 'none', description: 'Hugging Face access token' }),
+    githubApiUrl: url('https://api.github.com', { env: 'GITHUB_API_URL', description: 'GitHub REST API' }),
+    githubToken: optionalText({ env: 'GITHUB_TOKEN', shown: 'none', description: 'GitHub access token' }),
+  }),
+  /** The ingest gate for public Hugging Face models (docs/metrics.md). */
+  gate: Type.Object({
+    enabled: flag(true, {
+      env: 'GATE_ENABLED',
+      description: 'rate public Hugging Face models before storing them; refuse (424) below the policy',
+    }),
+    threshold: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      env: 'GATE_THRESHOLD',
+      expected: 'a number between 0 and 1',
+      description: 'score every gated metric and net_score must reach',
+      default: 0.5,
+    }),
+    thresholds: scores(GATED_METRICS, {
+      env: 'GATE_THRESHOLDS',
+      description:
+        'per-metric thresholds replacing `GATE_THRESHOLD`, as `metric:score` pairs (e.g. `license:0.8,net_score:0.6`) of the metrics',
+    }),
+    reviewednessWhenAbsent: choice(['pass', 'fail', 'ignore'], 'pass', {
+      env: 'GATE_REVIEWEDNESS_WHEN_ABSENT',
+      description: 'reviewedness -1 (no repository) passes, fails or is not counted',
+    }),
+    sizeDevice: choice([...DEVICES, 'max', 'any'], 'max', {
+      env: 'GATE_SIZE_DEVICE',
+      description: 'which size_score counts: one device, `max` (the best device) or `any` (every device)',
+    }),
+    excluded: names(GATED_METRICS, ['reviewedness'], {
+      env: 'GATE_EXCLUDE',
+      description:
+        'comma-separated metrics the gate does not look at (set but empty: none) among the metrics',
+    }),
+  }),
+  /** Optional LLM assistance for the card-reading metrics (docs/metrics.md); off while endpoint is null. */
+  llm: Type.Object({
+    endpoint: optionalUrl({
+      env: 'LLM_ENDPOINT',
+      shown: 'unset: off',
+      description:
+        'OpenAI-compatible base URL (e.g. `https://api.openai.com/v1`) for optional LLM assistance of ramp_up_time and performance_claims ([docs/metrics.md](docs/metrics.md#llm-assistance-llm-optional))',
+    }),
+    apiKey: optionalText({ env: 'LLM_API_KEY', shown: 'none', description: 'bearer key for that endpoint' }),
+    model: text('gpt-4o-mini', { env: 'LLM_MODEL', description: 'model asked at that endpoint' }),
+    timeoutMs: integer(
+      10_000,
+      { minimum: 1 },
+      {
+        env: 'LLM_TIMEOUT_MS',
+        description: 'bound on one LLM request; beyond it the metrics keep their deterministic scores',
+      },
+    ),
+  }),
+});
+
+type Settings = Static<typeof CONFIG_SCHEMA>;
+export type S3Config = Settings['s3'];
+export type DatabaseConfig = Settings['database'];
+export type Limits = Settings['limits'];
+export type AuthConfig = Settings['auth'];
+export type IngestConfig = Settings['ingest'];
+export type SourcesConfig = Settings['sources'];
+export type GateConfig = Settings['gate'];
+export type LlmConfig = Settings['llm'];
+/** The settings, with `s3` null when S3_BUCKET is unset (blobs then live under dataDir). */
+export type Config = Omit<Settings, 's3'> & { s3: S3Config | null };
+
+type Env = Record<string, string | undefined>;
+
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const read = new EnvReader(env, problems);
-
-  const s3Bucket = read.string('S3_BUCKET', '');
-  const config: Config = {
-    host: read.string('HOST', '0.0.0.0'),
-    port: read.integer('PORT', 3000, 0, 65535),
-    workers: read.integer('WORKERS', 1, 1, 64),
-    logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    publicUrl: read.url('PUBLIC_URL'),
-    accelRedirectPrefix: read.optional('ACCEL_REDIRECT_PREFIX'),
-    dataDir: resolve(read.string('DATA_DIR', './data')),
-    databaseUrl: read.optional('DATABASE_URL'),
-    database: {
-      schema: read.optional('DATABASE_SCHEMA'),
-      poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
-      connectTimeoutMs: read.integer('DATABASE_CONNECT_TIMEOUT_MS', 5_000, 1),
-      statementTimeoutMs: read.integer('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 1),
-    },
-    s3: s3Bucket
-      ? {
-          bucket: s3Bucket,
-          prefix: read.string('S3_PREFIX', ''),
-          region: read.string('S3_REGION', read.string('AWS_REGION', 'us-east-1')),
-          endpoint: read.url('S3_ENDPOINT'),
-          forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', false),
-          presignDownloads: read.boolean('S3_PRESIGN_DOWNLOADS', false),
-          connectTimeoutMs: read.integer('S3_CONNECT_TIMEOUT_MS', 3_000, 1),
-          requestTimeoutMs: read.integer('S3_REQUEST_TIMEOUT_MS', 30_000, 1),
-        }
-      : null,
-    limits: {
-      maxPackageBytes: read.integer('MAX_PACKAGE_BYTES', 20 * GIB, 1),
-      maxJsonBodyBytes: read.integer('MAX_JSON_BODY_BYTES', MIB, 1024),
-      zipMaxEntries: read.integer('ZIP_MAX_ENTRIES', 20_000, 1),
-      zipMaxUncompressedBytes: read.integer('ZIP_MAX_UNCOMPRESSED_BYTES', 40 * GIB, 1),
-      zipMaxCompressionRatio: read.integer('ZIP_MAX_COMPRESSION_RATIO', 200, 1),
-      pageSize: read.integer('PAGE_SIZE', 100, 1, 10_000),
-      maxQueriesPerRequest: read.integer('MAX_QUERIES_PER_REQUEST', 50, 1, 10_000),
-      maxSearchResults: read.integer('MAX_SEARCH_RESULTS', 1000, 1),
-      maxRegexLength: read.integer('MAX_REGEX_LENGTH', 1024, 1),
-      regexSearchTimeoutMs: read.integer('REGEX_SEARCH_TIMEOUT_MS', 5000, 1),
-      readmeMaxChars: read.integer('README_MAX_CHARS', 100_000, 0),
-    },
-    auth: {
-      signInsPerMinute: read.integer('AUTH_RATE_LIMIT_PER_MINUTE', 60, 0),
-      tokenTtlSeconds: read.integer('TOKEN_TTL_SECONDS', 10 * 3600, 1),
-      tokenMaxUses: read.integer('TOKEN_MAX_USES', 1000, 1),
-      jwtSecret: read.optional('JWT_SECRET'),
-    },
-    ingest: {
-      allowPrivateNetwork: read.boolean('INGEST_ALLOW_PRIVATE_NETWORK', false),
-      fetchTimeoutMs: read.integer('INGEST_TIMEOUT_MS', 30_000, 1),
-      maxRedirects: read.integer('INGEST_MAX_REDIRECTS', 5, 0, 20),
-    },
-    gate: {
-      enabled: read.boolean('GATE_ENABLED', true),
-      threshold: Number(read.string('GATE_THRESHOLD', '0.5')),
-      thresholds: {},
-      reviewednessWhenAbsent: read.oneOf('GATE_REVIEWEDNESS_WHEN_ABSENT', 'pass', [
-        'pass',
-        'fail',
-        'ignore',
-      ]) as GateConfig['reviewednessWhenAbsent'],
-      sizeDevice: read.oneOf('GATE_SIZE_DEVICE', 'max', [
-        'raspberry_pi',
-        'jetson_nano',
-        'desktop_pc',
-        'aws_server',
-        'max',
-        'any',
-      ]) as GateConfig['sizeDevice'],
-      excluded: read
-        .string('GATE_EXCLUDE', 'reviewedness')
-        .split(',')
-        .map((m) => m.trim())
-        .filter(Boolean),
-    },
-    sources: {
-      hfEndpoint: read.url('HF_ENDPOINT') ?? 'https://huggingface.co',
-      hfToken: read.optional('HF_TOKEN'),
-      githubApiUrl: read.url('GITHUB_API_URL') ?? 'https://api.github.com',
-      githubToken: read.optional('GITHUB_TOKEN'),
-    },
-    llm: {
-      endpoint: read.url('LLM_ENDPOINT'),
-      apiKey: read.optional('LLM_API_KEY'),
-      model: read.string('LLM_MODEL', 'gpt-4o-mini'),
-      timeoutMs: read.integer('LLM_TIMEOUT_MS', 10_000, 1),
-    },
-  };
-
-  if (config.accelRedirectPrefix !== null && !/^\/[\w./-]*\/$/.test(config.accelRedirectPrefix)) {
-    problems.push('ACCEL_REDIRECT_PREFIX must be a URI path starting and ending with "/", e.g. /_blobs/');
-  }
-  if (!(config.gate.threshold >= 0 && config.gate.threshold <= 1)) {
-    problems.push('GATE_THRESHOLD must be a number between 0 and 1');
-  }
-  if (config.auth.jwtSecret !== null && config.auth.jwtSecret.length < 32) {
-    problems.push('JWT_SECRET must be at least 32 characters');
-  }
-  if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  }
-  if (config.database.schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(config.database.schema)) {
-    problems.push('DATABASE_SCHEMA must be a lowercase SQL identifier (letters, digits, underscores)');
-  }
+  const settings = readObject(CONFIG_SCHEMA, env, problems) as Settings;
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
-  return config;
+  return { ...settings, dataDir: resolve(settings.dataDir), s3: settings.s3.bucket ? settings.s3 : null };
 }
 
-class EnvReader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
+/** Every setting of the schema with its path, in declaration order. */
+export function configSettings(
+  schema: TSchema = CONFIG_SCHEMA,
+  path: string[] = [],
+): { path: string[]; schema: TSchema & SettingDoc }[] {
+  if (isSetting(schema)) return [{ path, schema }];
+  return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([key, child]) =>
+    configSettings(child, [...path, key]),
+  );
+}
 
-  optional(name: string): string | null {
-    const value = this.env[name]?.trim();
-    return value ? value : null;
+function isSetting(schema: TSchema): schema is TSchema & SettingDoc {
+  return typeof schema.env === 'string';
+}
+
+function readObject(schema: TSchema, env: Env, problems: string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    result[key] = isSetting(child) ? readSetting(child, env, problems) : readObject(child, env, problems);
   }
+  return result;
+}
 
-  string(name: string, fallback: string): string {
-    return this.optional(name) ?? fallback;
+function readSetting(schema: TSchema & SettingDoc, env: Env, problems: string[]): unknown {
+  const raw = (env[schema.env] ?? (schema.alias ? env[schema.alias] : undefined))?.trim();
+  // An empty list is a choice ("exclude nothing"); any other empty variable means "the default".
+  if (raw === '' && schema.type === 'array') return [];
+  if (!raw) return structuredClone(schema.default);
+  const value = convert(schema, raw);
+  if (value === undefined || !Value.Check(schema, value)) {
+    problems.push(`${schema.env} must be ${expected(schema)}, got "${raw}"`);
+    return structuredClone(schema.default);
   }
+  return typeof value === 'string' && schema.format === 'http-url' ? value.replace(/\/+$/, '') : value;
+}
 
-  integer(
-    name: string,
-    fallback: number,
-    min = Number.MIN_SAFE_INTEGER,
-    max = Number.MAX_SAFE_INTEGER,
-  ): number {
-    const raw = this.optional(name);
-    if (raw === null) return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      this.problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-      return fallback;
+/** The environment's text as the value the schema describes; undefined when it cannot be one. */
+function convert(schema: TSchema, raw: string): unknown {
+  switch (typeof schema.default) {
+    case 'number':
+      return raw === '' || Number.isNaN(Number(raw)) ? undefined : Number(raw);
+    case 'boolean': {
+      const word = raw.toLowerCase();
+      if (['true', '1', 'yes'].includes(word)) return true;
+      if (['false', '0', 'no'].includes(word)) return false;
+      return undefined;
     }
-    return value;
+    default:
+      if (schema.type === 'array') {
+        return raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
+      }
+      if (schema.type === 'object') return scorePairs(raw);
+      return raw;
   }
+}
 
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.optional(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['true', '1', 'yes'].includes(raw)) return true;
-    if (['false', '0', 'no'].includes(raw)) return false;
-    this.problems.push(`${name} must be true or false, got "${raw}"`);
-    return fallback;
+function scorePairs(raw: string): Record<string, number> | undefined {
+  const pairs: Record<string, number> = {};
+  for (const item of raw.split(',')) {
+    const match = /^\s*([\w.]+)\s*:\s*([^\s,]+)\s*$/.exec(item);
+    if (!match || Number.isNaN(Number(match[2]))) return undefined;
+    pairs[match[1] as string] = Number(match[2]);
   }
+  return pairs;
+}
 
-  oneOf(name: string, fallback: string, allowed: string[]): string {
-    const value = this.string(name, fallback);
-    if (!allowed.includes(value)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
-      return fallback;
-    }
-    return value;
+/** What a valid value of the setting looks like, in words. */
+function expected(schema: TSchema & SettingDoc): string {
+  if (schema.expected) return schema.expected;
+  if (schema.type === 'integer') return `an integer between ${schema.minimum} and ${schema.maximum}`;
+  if (schema.type === 'boolean') return 'true or false';
+  if (Array.isArray(schema.anyOf) && schema.anyOf.every((option: TSchema) => 'const' in option)) {
+    return `one of ${schema.anyOf.map((option: TSchema) => option.const).join(', ')}`;
   }
-
-  url(name: string): string | null {
-    const raw = this.optional(name);
-    if (raw === null) return null;
-    try {
-      const url = new URL(raw);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-      return raw.replace(/\/+$/, '');
-    } catch {
-      this.problems.push(`${name} must be an http(s) URL, got "${raw}"`);
-      return null;
-    }
-  }
+  return 'a text';
 }

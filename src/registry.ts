@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { ActivityRecorder } from './observability/activity.js';
-import type { GatePolicy } from './rating/gate.js';
 import { createCardAssessor } from './rating/llm/card-assessor.js';
 import { ArtifactService } from './services/artifact-service.js';
 import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
@@ -77,7 +76,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     ? createCardAssessor({ ...config.llm, endpoint: config.llm.endpoint })
     : null;
   const evidence = new EvidenceService(store, lineage, huggingFace, github, cardAssessor);
-  const ratings = new RatingService(store, evidence, { gate: config.gate as GatePolicy });
+  const ratings = new RatingService(store, evidence, { gate: config.gate });
   const artifacts = new ArtifactService({
     store,
     blobs,

@@ -1,7 +1,11 @@
 import { DEVICES, type Device } from './metric.js';
+import { NET_SCORE_WEIGHTS } from './net-score.js';
 import type { MetricName, ModelRating } from './pipeline.js';
 
 export type GatedMetric = MetricName | 'net_score';
+
+/** Every metric the gate can judge (the names GATE_EXCLUDE and GATE_THRESHOLDS accept). */
+export const GATED_METRICS = [...(Object.keys(NET_SCORE_WEIGHTS) as MetricName[]), 'net_score'] as const;
 
 export interface GatePolicy {
   /** The score every counted metric must reach. */
