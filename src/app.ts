@@ -12,6 +12,7 @@ import { authRoutes } from './http/routes/auth.js';
 import { costAuditRoutes } from './http/routes/cost-audit.js';
 import { downloadRoutes } from './http/routes/downloads.js';
 import { healthRoutes } from './http/routes/health.js';
+import { hubCompatRoutes } from './http/routes/hub-compat/index.js';
 import { licenseRoutes } from './http/routes/license.js';
 import { lineageRoutes } from './http/routes/lineage.js';
 import { ratingRoutes } from './http/routes/rating.js';
@@ -96,5 +97,6 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
   await app.register(ratingRoutes, options);
   await app.register(licenseRoutes, options);
   await app.register(downloadRoutes, options);
+  await app.register(hubCompatRoutes, options);
   return app;
 }

@@ -7,6 +7,7 @@ import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
 import { EvidenceService } from './services/evidence-service.js';
+import { HubRepoService } from './services/hub-repos.js';
 import { LicenseService } from './services/license-service.js';
 import { LineageService } from './services/lineage-service.js';
 import { SourceRouter } from './services/package-sources.js';
@@ -30,6 +31,8 @@ export interface Registry {
   auth: AuthService;
   artifacts: ArtifactService;
   downloads: DownloadService;
+  /** Registry artifacts as Hugging Face Hub repos (the Hub-compatible read API). */
+  hubRepos: HubRepoService;
   search: SearchService;
   costs: CostService;
   lineage: LineageService;
@@ -96,6 +99,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
       presign: config.s3?.presignDownloads ?? false,
       accelRedirectPrefix: config.accelRedirectPrefix,
     }),
+    hubRepos: new HubRepoService(store, config.limits.maxSearchResults),
     search: new SearchService(store, config.limits),
     costs: new CostService(lineage),
     lineage,

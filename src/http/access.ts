@@ -3,12 +3,17 @@ import { AuthenticationError, PermissionError } from '../domain/errors.js';
 import { type Actor, allows, type Permission } from '../security/permissions.js';
 import type { AuthService } from '../services/auth-service.js';
 
-/** What a route needs: no token at all, or a valid token with this permission. */
-export type Access = 'public' | Permission | 'authenticated';
+/** What a route needs: no token at all, or a valid token with this permission (or any of these). */
+export type Access = 'public' | Permission | readonly Permission[] | 'authenticated';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * Also take the token from `Authorization: Bearer <token>`, as Hugging Face Hub clients send it
+     * (`HF_TOKEN`); an `hf_` prefix, which the JS client insists on, is ignored.
+     */
+    bearerToken?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -24,16 +29,28 @@ export function registerAccessControl(app: FastifyInstance, auth: AuthService): 
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access ?? 'authenticated';
     if (access === 'public' || request.routeOptions.url === undefined) return;
-    const header = request.headers['x-authorization'];
-    request.actor = await auth.resolve(Array.isArray(header) ? header[0] : header);
-    if (access !== 'authenticated' && !allows(request.actor, access)) {
+    const actor = await auth.resolve(tokenOf(request));
+    request.actor = actor;
+    if (access === 'authenticated') return;
+    const needed = typeof access === 'string' ? [access] : access;
+    if (!needed.some((permission) => allows(actor, permission))) {
       // The contract answers 401 for a non-admin reset, 403 for every other missing permission.
       throw new PermissionError(
-        access === 'admin' ? 'Only administrators may do this.' : `You do not have the ${access} permission.`,
+        access === 'admin'
+          ? 'Only administrators may do this.'
+          : `You do not have the ${needed.join(' or ')} permission.`,
         access === 'admin' ? 401 : 403,
       );
     }
   });
+}
+
+function tokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-authorization'];
+  const registryToken = Array.isArray(header) ? header[0] : header;
+  if (registryToken !== undefined || !request.routeOptions.config.bearerToken) return registryToken;
+  const bearer = /^bearer\s+(?:hf_)?(\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
+  return bearer?.[1];
 }
 
 export function actorOf(request: FastifyRequest): Actor {

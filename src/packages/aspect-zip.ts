@@ -3,6 +3,7 @@ import type { Entry, ZipFile as ZipReader } from 'yauzl';
 import yazl from 'yazl';
 import type { Aspect } from '../domain/artifact.js';
 import { NotFoundError, RangeNotSatisfiableError } from '../domain/errors.js';
+import { bytesInRange } from './byte-range.js';
 import { classifyFile } from './classify.js';
 import { openZip, type RangeSource } from './range-source.js';
 import { isDirectoryEntry } from './zip-entries.js';
@@ -105,20 +106,4 @@ function generate(reader: ZipReader, entries: Entry[]): Readable {
     current?.destroy();
   });
   return output;
-}
-
-/**
- * The bytes start..end (inclusive) of `full`. Serving a range regenerates and discards the
- * prefix: cost is reading `start` bytes from the store (inflating any deflated source entries),
- * no memory beyond one chunk. Stopping at `end` destroys the generator, so the tail is never read.
- */
-async function* bytesInRange(full: Readable, start: number, end: number): AsyncGenerator<Buffer> {
-  let position = 0;
-  for await (const chunk of full as AsyncIterable<Buffer>) {
-    const chunkEnd = position + chunk.length;
-    if (chunkEnd > start)
-      yield chunk.subarray(Math.max(0, start - position), Math.min(chunk.length, end + 1 - position));
-    position = chunkEnd;
-    if (position > end) return;
-  }
 }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ArtifactRecord, Aspect } from '../domain/artifact.js';
 import { buildAspectZip } from '../packages/aspect-zip.js';
 import { blobRangeSource } from '../packages/range-source.js';
+import { openZipEntry } from '../packages/zip-entry-file.js';
 import type { BlobStore, ByteRange } from '../storage/blobs/blob-store.js';
 
 /** A downloadable representation: its size, a strong validator and a way to stream any byte range. */
@@ -16,6 +17,7 @@ export interface Download {
   redirectUrl: string | null;
   /** The internal URI a fronting nginx sends the bytes from (X-Accel-Redirect), when configured. */
   accelRedirect: string | null;
+  contentType: string;
 }
 
 export interface DownloadOptions {
@@ -51,6 +53,7 @@ export class DownloadService {
           this.options.accelRedirectPrefix && this.blobs.relativePath
             ? this.options.accelRedirectPrefix + this.blobs.relativePath(record.packageDigest)
             : null,
+        contentType: ZIP,
       };
     }
     const zip = await buildAspectZip(await blobRangeSource(this.blobs, record.packageDigest), aspect);
@@ -62,6 +65,43 @@ export class DownloadService {
       stream: async (range) => zip.stream(range),
       redirectUrl: null,
       accelRedirect: null,
+      contentType: ZIP,
     };
   }
+
+  /**
+   * One file of the package (`zipPath` as the zip names it), served from the stored zip by random
+   * access. `etag` is the caller's validator for that file (e.g. the Hub API's file oid).
+   */
+  async openFile(record: ArtifactRecord, zipPath: string, etag: string): Promise<Download> {
+    const file = await openZipEntry(await blobRangeSource(this.blobs, record.packageDigest), zipPath);
+    return {
+      fileName: zipPath.slice(zipPath.lastIndexOf('/') + 1),
+      size: file.size,
+      etag,
+      sha256Hex: null,
+      stream: (range) => file.stream(range),
+      redirectUrl: null,
+      accelRedirect: null,
+      contentType: contentTypeOf(zipPath),
+    };
+  }
+}
+
+const ZIP = 'application/zip';
+
+/** Text types for the files a client may show; everything else is bytes. */
+const TEXT_TYPES: Record<string, string> = {
+  json: 'application/json',
+  md: 'text/markdown; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  py: 'text/x-python; charset=utf-8',
+  yaml: 'text/yaml; charset=utf-8',
+  yml: 'text/yaml; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+};
+
+function contentTypeOf(path: string): string {
+  const extension = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  return TEXT_TYPES[extension] ?? 'application/octet-stream';
 }

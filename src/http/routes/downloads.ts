@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
 import { actorOf } from '../access.js';
-import { parseRange } from '../range.js';
 import { AspectParam, errorResponses, TypeAndIdParams } from '../schemas.js';
+import { sendDownload } from '../send-download.js';
 
 /**
  * Package downloads: the full zip or one aspect of it, with Content-Length, a strong ETag,
@@ -45,53 +45,9 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       const record = await artifacts.get(type, id);
       const download = await downloads.open(record, request.query.aspect ?? 'full');
 
-      const ifRange = request.headers['if-range'];
-      const rangeHeader =
-        ifRange === undefined || ifRange === download.etag ? request.headers.range : undefined;
-      const outcome = parseRange(rangeHeader, download.size);
-      const isHead = request.method === 'HEAD';
-      // One audit entry per download, not per resumed chunk or HEAD probe.
-      const startsDownload =
-        !isHead && (outcome.kind === 'full' || (outcome.kind === 'partial' && outcome.range.start === 0));
-      if (startsDownload) await artifacts.audit(record, actorOf(request), 'DOWNLOAD');
-
-      if (download.redirectUrl) return reply.redirect(download.redirectUrl, 302);
-      if (download.accelRedirect) {
-        // nginx serves the bytes (sendfile, Range, conditional requests) from its internal location.
-        return reply
-          .header('x-accel-redirect', download.accelRedirect)
-          .header('content-disposition', `attachment; filename="${download.fileName}"`)
-          .type('application/zip')
-          .send('');
-      }
-
-      reply
-        .header('accept-ranges', 'bytes')
-        .header('etag', download.etag)
-        .header('cache-control', 'private, no-cache')
-        .header('content-disposition', `attachment; filename="${download.fileName}"`);
-      if (download.sha256Hex) {
-        reply.header('repr-digest', `sha-256=:${Buffer.from(download.sha256Hex, 'hex').toString('base64')}:`);
-      }
-      if (request.headers['if-none-match'] === download.etag) return reply.status(304).send();
-
-      if (outcome.kind === 'unsatisfiable') {
-        return reply
-          .status(416)
-          .header('content-range', `bytes */${download.size}`)
-          .send({ error: 'RANGE_NOT_SATISFIABLE', message: `The package is ${download.size} bytes long.` });
-      }
-      reply.type('application/zip');
-      if (outcome.kind === 'partial') {
-        const { start, end } = outcome.range;
-        reply
-          .status(206)
-          .header('content-range', `bytes ${start}-${end}/${download.size}`)
-          .header('content-length', end - start + 1);
-        return reply.send(isHead ? undefined : await download.stream(outcome.range));
-      }
-      reply.header('content-length', download.size);
-      return reply.send(isHead ? undefined : await download.stream());
+      return sendDownload(request, reply, download, () =>
+        artifacts.audit(record, actorOf(request), 'DOWNLOAD'),
+      );
     },
   });
 };

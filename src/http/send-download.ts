@@ -1,0 +1,74 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Download } from '../services/download-service.js';
+import { parseRange } from './range.js';
+
+/**
+ * Answers a GET or HEAD for a download with what resuming clients rely on: Content-Length, a
+ * strong ETag, Accept-Ranges, single ranges (206/416), If-Range and If-None-Match (304).
+ * `onStart` runs (e.g. to audit) once per download: not for HEAD, not for a resumed chunk (a
+ * range not starting at byte 0), not for the one-byte `bytes=0-0` probe clients send to learn a
+ * file's size and validator. Headers the caller set beforehand are kept.
+ */
+export async function sendDownload(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  download: Download,
+  onStart: () => Promise<void>,
+): Promise<FastifyReply> {
+  const ifRange = request.headers['if-range'];
+  const rangeHeader = ifRange === undefined || ifRange === download.etag ? request.headers.range : undefined;
+  const outcome = parseRange(rangeHeader, download.size);
+  const isHead = request.method === 'HEAD';
+  const startsDownload =
+    !isHead &&
+    (outcome.kind === 'full' ||
+      (outcome.kind === 'partial' &&
+        outcome.range.start === 0 &&
+        !(outcome.range.end === 0 && download.size > 1)));
+  if (startsDownload) await onStart();
+
+  if (download.redirectUrl) return reply.redirect(download.redirectUrl, 302);
+  if (download.accelRedirect) {
+    // nginx serves the bytes (sendfile, Range, conditional requests) from its internal location.
+    return reply
+      .header('x-accel-redirect', download.accelRedirect)
+      .header('content-disposition', `attachment; filename="${download.fileName}"`)
+      .type(download.contentType)
+      .send('');
+  }
+
+  reply
+    .header('accept-ranges', 'bytes')
+    .header('etag', download.etag)
+    .header('cache-control', 'private, no-cache')
+    .header('content-disposition', contentDisposition(download.fileName));
+  if (download.sha256Hex) {
+    reply.header('repr-digest', `sha-256=:${Buffer.from(download.sha256Hex, 'hex').toString('base64')}:`);
+  }
+  if (request.headers['if-none-match'] === download.etag) return reply.status(304).send();
+
+  if (outcome.kind === 'unsatisfiable') {
+    return reply
+      .status(416)
+      .header('content-range', `bytes */${download.size}`)
+      .send({ error: 'RANGE_NOT_SATISFIABLE', message: `The file is ${download.size} bytes long.` });
+  }
+  reply.type(download.contentType);
+  if (outcome.kind === 'partial') {
+    const { start, end } = outcome.range;
+    reply
+      .status(206)
+      .header('content-range', `bytes ${start}-${end}/${download.size}`)
+      .header('content-length', end - start + 1);
+    return reply.send(isHead ? undefined : await download.stream(outcome.range));
+  }
+  reply.header('content-length', download.size);
+  return reply.send(isHead || download.size === 0 ? undefined : await download.stream());
+}
+
+/** ASCII names as they are; others also as RFC 8187 UTF-8 (`filename*`), with an ASCII fallback. */
+function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  if (ascii === fileName) return `attachment; filename="${fileName}"`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
