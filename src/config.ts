@@ -365,13 +365,9 @@ export const CONFIG_SCHEMA = Type.Object({
 
 type Settings = Static<typeof CONFIG_SCHEMA>;
 export type S3Config = Settings['s3'];
-export type DatabaseConfig = Settings['database'];
 export type Limits = Settings['limits'];
 export type AuthConfig = Settings['auth'];
-export type IngestConfig = Settings['ingest'];
 export type SourcesConfig = Settings['sources'];
-export type GateConfig = Settings['gate'];
-export type LlmConfig = Settings['llm'];
 /** The settings, with `s3` null when S3_BUCKET is unset (blobs then live under dataDir). */
 export type Config = Omit<Settings, 's3'> & { s3: S3Config | null };
 

@@ -58,10 +58,6 @@ export interface ArtifactSummary {
   name: string;
 }
 
-export function summarize(record: Pick<ArtifactRecord, 'id' | 'type' | 'name'>): ArtifactSummary {
-  return { name: record.name, id: record.id, type: record.type };
-}
-
 export const AUDIT_ACTIONS = ['CREATE', 'UPDATE', 'DOWNLOAD', 'RATE', 'AUDIT'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
