@@ -247,10 +247,23 @@ export const CONFIG_SCHEMA = Type.Object({
       { minimum: 1 },
       { env: 'MAX_REGEX_LENGTH', description: 'longest search regex' },
     ),
+    regexMaxProgramSize: integer(
+      1000,
+      { minimum: 10 },
+      {
+        env: 'REGEX_MAX_PROGRAM_SIZE',
+        description:
+          'largest compiled search regex, in RE2 instructions (bounds the matching cost per character); larger answers 400',
+      },
+    ),
     regexSearchTimeoutMs: integer(
       5000,
       { minimum: 1 },
-      { env: 'REGEX_SEARCH_TIMEOUT_MS', description: 'time budget of one regex search over the registry' },
+      {
+        env: 'REGEX_SEARCH_TIMEOUT_MS',
+        description:
+          'time budget of one regex search over the registry; the search (in a worker thread) is then stopped and answers 413',
+      },
     ),
     readmeMaxChars: integer(
       100_000,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { ActivityRecorder } from './observability/activity.js';
 import { createCardAssessor } from './rating/llm/card-assessor.js';
+import { RegexScanner } from './search/regex-scanner.js';
 import { ArtifactService } from './services/artifact-service.js';
 import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
@@ -88,6 +89,10 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     limits: config.limits,
     ...(config.gate.enabled ? { admission: ratings } : {}),
   });
+  const regexScanner = new RegexScanner({
+    limits: { maxLength: config.limits.maxRegexLength, maxProgramSize: config.limits.regexMaxProgramSize },
+    timeoutMs: config.limits.regexSearchTimeoutMs,
+  });
   return {
     config,
     store,
@@ -100,7 +105,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
       accelRedirectPrefix: config.accelRedirectPrefix,
     }),
     hubRepos: new HubRepoService(store, config.limits.maxSearchResults),
-    search: new SearchService(store, config.limits),
+    search: new SearchService(store, config.limits, regexScanner),
     costs: new CostService(lineage),
     lineage,
     licenses: new LicenseService(github),
@@ -113,6 +118,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
       await auth.createDefaultAdmin();
     },
     async close() {
+      await regexScanner.close();
       await temp.dispose();
       await store.close();
     },

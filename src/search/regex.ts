@@ -8,18 +8,30 @@ export interface SearchPattern {
 
 const RE2_HINT = 'The registry uses RE2 regular expression syntax, which matches in linear time.';
 
+export interface PatternLimits {
+  /** Longest pattern accepted, in characters (MAX_REGEX_LENGTH). */
+  maxLength: number;
+  /**
+   * Largest compiled program accepted, in RE2 instructions (REGEX_MAX_PROGRAM_SIZE). Matching
+   * costs time proportional to program size times text length, so a short pattern with large
+   * counted repeats (`(?:\w|\s){999}` is about 1,000 instructions) makes every text expensive.
+   */
+  maxProgramSize: number;
+}
+
 /**
  * Compile a user-supplied pattern with RE2 semantics. RE2 has no backtracking, so no pattern can
  * make a search take more than linear time (no ReDoS); the price is that constructs which need
- * backtracking are rejected, each with a message naming it.
+ * backtracking are rejected, each with a message naming it. The linear factor is bounded too,
+ * by the program size limit.
  */
-export function compileSearchPattern(pattern: string, maxLength: number): SearchPattern {
+export function compileSearchPattern(pattern: string, limits: PatternLimits): SearchPattern {
   if (pattern.length === 0) {
     throw new BadRequestError('The regular expression is empty.');
   }
-  if (pattern.length > maxLength) {
+  if (pattern.length > limits.maxLength) {
     throw new BadRequestError(
-      `The regular expression is ${pattern.length} characters long; the limit is ${maxLength}.`,
+      `The regular expression is ${pattern.length} characters long; the limit is ${limits.maxLength}.`,
     );
   }
   let compiled: RE2JS;
@@ -29,6 +41,13 @@ export function compileSearchPattern(pattern: string, maxLength: number): Search
     // Compiling raises only syntax errors; anything else is a bug and must surface as one.
     if (error instanceof RE2JSSyntaxException) throw toBadRequest(error);
     throw error;
+  }
+  const size = compiled.programSize();
+  if (size > limits.maxProgramSize) {
+    throw new BadRequestError(
+      `The regular expression compiles to ${size} instructions; the limit is ${limits.maxProgramSize} ` +
+        '(REGEX_MAX_PROGRAM_SIZE). Large counted repetitions such as {999} are the usual cause.',
+    );
   }
   return { test: (text) => compiled.test(text) };
 }

@@ -2,7 +2,7 @@ import type { Limits } from '../config.js';
 import type { ArtifactSummary, ArtifactType } from '../domain/artifact.js';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
 import { assertArtifactName } from '../domain/names.js';
-import { compileSearchPattern } from '../search/regex.js';
+import type { RegexScanner } from '../search/regex-scanner.js';
 import { parseVersionQuery } from '../search/versions.js';
 import type { ArtifactQuerySpec, MetadataStore, Page } from '../storage/metadata/metadata-store.js';
 
@@ -18,12 +18,14 @@ const SCAN_BATCH = 500;
 /**
  * Enumeration and search. Every request has a bounded cost: pages are keyset-paginated and
  * capped, the number of OR-ed queries is capped, exact-name lookups stop at a result cap, and
- * the regex scan (RE2: linear time per text) stops at a result cap or a time budget.
+ * the regex scan (RE2: linear time per text, bounded program size) runs in a worker thread and
+ * stops at a result cap or at its deadline.
  */
 export class SearchService {
   constructor(
     private readonly store: MetadataStore,
     private readonly limits: Limits,
+    private readonly regex: RegexScanner,
   ) {}
 
   async query(inputs: ArtifactQueryInput[], offset: string | undefined): Promise<Page<ArtifactSummary>> {
@@ -49,28 +51,27 @@ export class SearchService {
   }
 
   async byRegex(pattern: string): Promise<ArtifactSummary[]> {
-    const matcher = compileSearchPattern(pattern, this.limits.maxRegexLength);
+    const scan = await this.regex.start(pattern);
     const cap = this.limits.maxSearchResults;
-    const deadline = Date.now() + this.limits.regexSearchTimeoutMs;
     const matches: ArtifactSummary[] = [];
     let after: string | undefined;
-    do {
-      if (Date.now() > deadline) {
-        throw new PayloadTooLargeError(
-          'The regex search exceeded its time budget; use a more specific pattern.',
-        );
-      }
-      const batch = await this.store.scanSearchCandidates({ after, limit: SCAN_BATCH });
-      for (const candidate of batch.items) {
-        if (matcher.test(candidate.name) || (candidate.readme !== null && matcher.test(candidate.readme))) {
+    try {
+      do {
+        const batch = await scan.withinBudget(this.store.scanSearchCandidates({ after, limit: SCAN_BATCH }));
+        const texts = batch.items.map((c) => (c.readme === null ? [c.name] : [c.name, c.readme]));
+        for (const index of await scan.match(texts)) {
+          const candidate = batch.items[index];
+          if (!candidate) continue;
           matches.push({ name: candidate.name, id: candidate.id, type: candidate.type });
           if (matches.length > cap) {
             throw new PayloadTooLargeError(`More than ${cap} artifacts match; use a more specific pattern.`);
           }
         }
-      }
-      after = batch.next ?? undefined;
-    } while (after !== undefined);
+        after = batch.next ?? undefined;
+      } while (after !== undefined);
+    } finally {
+      scan.end();
+    }
     if (matches.length === 0) throw new NotFoundError('No artifact found under this regex.');
     return matches;
   }

@@ -3,6 +3,9 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { listAll, uploadOk } from '../support/requests.js';
 import { modelZip } from '../support/zips.js';
 
+/** The review's pattern: 89 characters that cost about 20 s of matching per 100 kB README. */
+const HOSTILE_PATTERN = `(?i)${'(?:\\w|\\s){999}'.repeat(6)}Q`;
+
 describe('enumerate and search', () => {
   let t: TestApp;
   let token: string;
@@ -149,8 +152,72 @@ describe('enumerate and search', () => {
     expect((await regex('')).statusCode).toBe(400);
   });
 
+  it('answers 400 naming the limit when the compiled pattern is too large', async () => {
+    const response = await regex(HOSTILE_PATTERN);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'BAD_REQUEST',
+      message: expect.stringMatching(
+        /^The regular expression compiles to \d+ instructions; the limit is 1000 \(REGEX_MAX_PROGRAM_SIZE\)/,
+      ),
+    });
+  });
+
   it('answers 404 when nothing matches and 413 when too much does', async () => {
     expect((await regex('^zzz-nothing$')).statusCode).toBe(404);
     expect((await regex('.')).statusCode).toBe(413);
+  });
+});
+
+describe('a hostile regex search', () => {
+  const TIMEOUT_MS = 5000;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    // The program-size limit is raised so the pattern reaches the scan and its deadline.
+    t = await startTestApp({ REGEX_SEARCH_TIMEOUT_MS: String(TIMEOUT_MS), REGEX_MAX_PROGRAM_SIZE: '10000' });
+    token = await t.token();
+    const readme = 'lorem ipsum dolor sit amet '.repeat(4000).slice(0, 100_000);
+    await uploadOk(t.app, token, 'long-card', await modelZip('long-card', readme));
+  });
+  afterAll(() => t.close());
+
+  it('never blocks the server, and stops at its deadline with a clear error', async () => {
+    let searchAnswered = false;
+    const started = Date.now();
+    const search = t.app
+      .inject({
+        method: 'POST',
+        url: '/artifact/byRegEx',
+        headers: { 'x-authorization': token },
+        payload: { regex: HOSTILE_PATTERN },
+      })
+      .then((response) => {
+        searchAnswered = true;
+        return response;
+      });
+    // A timer fires only while the event loop is free: on a blocked loop it waits for the search.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const health = await t.app.inject({ url: '/health' });
+    expect(health.statusCode).toBe(200);
+    expect(searchAnswered).toBe(false);
+
+    const response = await search;
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toEqual({
+      error: 'PAYLOAD_TOO_LARGE',
+      message: `The regex search was stopped at its time budget of ${TIMEOUT_MS} ms (REGEX_SEARCH_TIMEOUT_MS); use a more specific pattern.`,
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+
+    // The stopped worker was replaced: the next search works.
+    const next = await t.app.inject({
+      method: 'POST',
+      url: '/artifact/byRegEx',
+      headers: { 'x-authorization': token },
+      payload: { regex: 'lorem' },
+    });
+    expect(next.json()).toEqual([{ name: 'long-card', id: expect.any(String), type: 'model' }]);
   });
 });

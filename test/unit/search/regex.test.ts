@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../../src/domain/errors.js';
 import { compileSearchPattern } from '../../../src/search/regex.js';
 
-const MAX = 1024;
+const MAX = { maxLength: 1024, maxProgramSize: 1000 };
 
-function rejection(pattern: string, maxLength = MAX): BadRequestError {
+function rejection(pattern: string, limits = MAX): BadRequestError {
   try {
-    compileSearchPattern(pattern, maxLength);
+    compileSearchPattern(pattern, limits);
   } catch (error) {
     expect(error).toBeInstanceOf(BadRequestError);
     return error as BadRequestError;
@@ -41,9 +41,22 @@ describe('compileSearchPattern', () => {
     expect(rejection('').message).toMatch(/empty/);
   });
 
+  it('rejects a pattern whose compiled program is over the size limit, naming the limit', () => {
+    // The issue's pattern: 89 characters, about 6,000 instructions, 20 s on one 100 kB README.
+    const hostile = `(?i)${'(?:\\w|\\s){999}'.repeat(6)}Q`;
+    expect(hostile).toHaveLength(89);
+    expect(rejection(hostile).message).toMatch(
+      /^The regular expression compiles to \d{4} instructions; the limit is 1000 \(REGEX_MAX_PROGRAM_SIZE\)/,
+    );
+    expect(compileSearchPattern(hostile, { ...MAX, maxProgramSize: 10_000 }).test('Q')).toBe(false);
+    expect(compileSearchPattern('(?:\\w|\\s){99}', MAX).test('x'.repeat(99))).toBe(true);
+  });
+
   it('rejects a pattern over the length limit, naming the limit', () => {
-    expect(() => compileSearchPattern('a'.repeat(10), 10)).not.toThrow();
-    expect(rejection('a'.repeat(11), 10).message).toMatch(/11 characters.*limit is 10/);
+    expect(() => compileSearchPattern('a'.repeat(10), { ...MAX, maxLength: 10 })).not.toThrow();
+    expect(rejection('a'.repeat(11), { ...MAX, maxLength: 10 }).message).toMatch(
+      /11 characters.*limit is 10/,
+    );
   });
 
   it.each([
