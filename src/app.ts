@@ -17,6 +17,7 @@ import { licenseRoutes } from './http/routes/license.js';
 import { lineageRoutes } from './http/routes/lineage.js';
 import { ratingRoutes } from './http/routes/rating.js';
 import { searchRoutes } from './http/routes/search.js';
+import { weightsScanRoutes } from './http/routes/weights-scan.js';
 import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from './http/schemas.js';
 import { validationOptions } from './http/validation.js';
 import { createRegistry, type Registry, type RegistryOverrides } from './registry.js';
@@ -98,5 +99,6 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
   await app.register(licenseRoutes, options);
   await app.register(downloadRoutes, options);
   await app.register(hubCompatRoutes, options);
+  await app.register(weightsScanRoutes, options);
   return app;
 }

@@ -26,9 +26,30 @@ export function pseudoRandomStream(seed, size) {
   });
 }
 
+const SAFETENSORS_HEADER_BYTES = 128;
+
+/**
+ * A well-formed safetensors file of exactly `size` bytes (the registry checks the header): one
+ * U8 tensor of pseudo-random bytes behind a header padded to a fixed length.
+ */
+export function safetensorsStream(seed, size) {
+  const dataBytes = size - 8 - SAFETENSORS_HEADER_BYTES;
+  const json = JSON.stringify({ w: { dtype: 'U8', shape: [dataBytes], data_offsets: [0, dataBytes] } });
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(SAFETENSORS_HEADER_BYTES));
+  const header = Buffer.concat([length, Buffer.from(json.padEnd(SAFETENSORS_HEADER_BYTES, ' '))]);
+  return Readable.from(
+    (async function* () {
+      yield header;
+      yield* pseudoRandomStream(seed, dataBytes);
+    })(),
+  );
+}
+
 /**
  * Writes a zip whose entries are all stored (uncompressed), as model weights usually are.
- * An entry is `{ name, content }` (string or Buffer) or `{ name, size, seed }` (pseudo-random).
+ * An entry is `{ name, content }` (string or Buffer) or `{ name, size, seed }` (pseudo-random;
+ * a `.safetensors` name gets a valid header in front).
  */
 export async function writeStoredZip(path, entries) {
   const zip = new yazl.ZipFile();
@@ -38,7 +59,8 @@ export async function writeStoredZip(path, entries) {
     if (entry.content !== undefined) {
       zip.addBuffer(Buffer.from(entry.content), entry.name, options);
     } else {
-      zip.addReadStream(pseudoRandomStream(entry.seed, entry.size), entry.name, {
+      const stream = entry.name.endsWith('.safetensors') ? safetensorsStream : pseudoRandomStream;
+      zip.addReadStream(stream(entry.seed, entry.size), entry.name, {
         ...options,
         size: entry.size,
       });

@@ -31,6 +31,28 @@ export interface PackageFacts {
   readme: string | null;
   /** Raw config.json text when the package has one at its root. */
   configJson: string | null;
+  /** What the weights scan found (absent for packages stored before scanning existed). */
+  weightsScan?: WeightsScan;
+}
+
+/** The scan of one weights file: pickle globals it names, or a safetensors header check. */
+export interface WeightFileScan {
+  path: string;
+  format: 'pickle' | 'torch-legacy' | 'torch-zip' | 'safetensors';
+  verdict: 'clean' | 'refused';
+  /** Every global the file names, as module.name (allowed or not). */
+  globals: string[];
+  /** Why the file is refused: offending globals, unresolvable references, format errors. */
+  findings: string[];
+}
+
+/** Every pickle-based and safetensors file of a package, scanned before it was accepted. */
+export interface WeightsScan {
+  /** The policy applied (docs/security.md); bumped when the allowlist changes meaning. */
+  policy: string;
+  verdict: 'clean' | 'refused';
+  filesScanned: number;
+  files: WeightFileScan[];
 }
 
 /** Everything the registry stores about one artifact. */

@@ -71,6 +71,17 @@ export class DisqualifiedError extends RegistryError {
   }
 }
 
+/**
+ * A package holds weights that could run code when loaded (a pickle naming a global outside the
+ * allowlist, or a file that cannot be read as what its name says). Uploads answer 422, ingest
+ * answers 424 like the ingest gate.
+ */
+export class UnsafeWeightsError extends RegistryError {
+  constructor(message: string, statusCode: 422 | 424) {
+    super(statusCode, message, 'UNSAFE_WEIGHTS');
+  }
+}
+
 /** An upstream source (Hugging Face, GitHub, a zip URL) failed or answered badly. */
 export class UpstreamError extends RegistryError {
   constructor(message: string, statusCode = 502) {

@@ -7,6 +7,7 @@ import {
   ComponentUnavailableError,
   ConflictError,
   NotFoundError,
+  UnsafeWeightsError,
 } from '../domain/errors.js';
 import { assertArtifactName } from '../domain/names.js';
 import { inspectPackage } from '../packages/inspect.js';
@@ -15,6 +16,7 @@ import { receiveToFile } from '../packages/receive.js';
 import type { ModelRating } from '../rating/pipeline.js';
 import { parseVersion } from '../search/versions.js';
 import type { Actor } from '../security/permissions.js';
+import { describeRefusal, scanPackageWeights } from '../security/pickle/package-scan.js';
 import type { FetchedSource } from '../sources/source.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
 import type { MetadataStore } from '../storage/metadata/metadata-store.js';
@@ -62,7 +64,7 @@ export class ArtifactService {
     return this.deps.temp.with('.zip', async (path) => {
       const gate = this.gate(type, actor);
       const fetched = await this.deps.sources.fetch(type, url, path, gate.inspect);
-      const stored = await this.storePackage(path, fetched.digest, fetched.size);
+      const stored = await this.storePackage(path, fetched.digest, fetched.size, 424);
       const record = await this.insert(
         {
           type,
@@ -87,7 +89,7 @@ export class ArtifactService {
     }
     return this.deps.temp.with('.zip', async (path) => {
       const { digest, size } = await receiveToFile(request.body, path, this.deps.limits.maxPackageBytes);
-      const stored = await this.storePackage(path, digest, size);
+      const stored = await this.storePackage(path, digest, size, 422);
       return this.insert(
         { type, name, sourceUrl: `upload:${name}`, version, sourceMetadata: { kind: 'upload' } },
         stored,
@@ -120,7 +122,7 @@ export class ArtifactService {
     return this.deps.temp.with('.zip', async (path) => {
       const gate = this.gate(type, actor);
       const fetched = await this.deps.sources.fetch(type, url, path, gate.inspect);
-      const stored = await this.storePackage(path, fetched.digest, fetched.size);
+      const stored = await this.storePackage(path, fetched.digest, fetched.size, 424);
       const next: ArtifactRecord = {
         ...current,
         sourceUrl: fetched.canonicalUrl,
@@ -179,11 +181,20 @@ export class ArtifactService {
     };
   }
 
-  /** Validate the zip at `path` and put it into the blob store. */
-  private async storePackage(path: string, digest: string, size: number): Promise<StoredPackage> {
+  /**
+   * Validate the zip at `path`, scan its weights (refused with `refusalStatus`: 422 for uploads,
+   * 424 for ingest) and put it into the blob store.
+   */
+  private async storePackage(
+    path: string,
+    digest: string,
+    size: number,
+    refusalStatus: 422 | 424,
+  ): Promise<StoredPackage> {
     const { limits } = this.deps;
+    const source = await fileRangeSource(path);
     const facts = await inspectPackage(
-      await fileRangeSource(path),
+      source,
       {
         maxEntries: limits.zipMaxEntries,
         maxUncompressedBytes: limits.zipMaxUncompressedBytes,
@@ -191,8 +202,15 @@ export class ArtifactService {
       },
       limits.readmeMaxChars,
     );
+    const weightsScan = await scanPackageWeights(source, this.deps.temp);
+    if (weightsScan.verdict === 'refused') {
+      throw new UnsafeWeightsError(
+        `The package's weights are refused (pickle globals outside the allowlist, or unreadable weight files): ${describeRefusal(weightsScan)}`,
+        refusalStatus,
+      );
+    }
     await this.deps.blobs.putFile(path, digest, size);
-    return { digest, size, facts };
+    return { digest, size, facts: { ...facts, weightsScan } };
   }
 
   private async insert(

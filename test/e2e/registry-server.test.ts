@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { makeZip, pseudoRandomBytes, sha256, zipEntries } from '../support/zips.js';
+import { makeZip, safetensorsBytes, sha256, zipEntries } from '../support/zips.js';
 
 async function signIn(url: string): Promise<string> {
   const response = await fetch(`${url}/authenticate`, {
@@ -31,7 +31,7 @@ describe('the real server process (npm start) on embedded storage', () => {
       { path: 'README.md', content: '# e2e-model\n\nAn end-to-end test model for sentiment analysis.' },
       { path: 'config.json', content: '{"model_type":"distilbert"}' },
       { path: 'tokenizer.json', content: '{"version":"1.0"}' },
-      { path: 'model.safetensors', content: pseudoRandomBytes(5 * 1024 * 1024, 7), store: true },
+      { path: 'model.safetensors', content: safetensorsBytes(5 * 1024 * 1024, 7), store: true },
     ]);
     server = await startServerProcess({ DATA_DIR: dataDir });
   }, 180_000);

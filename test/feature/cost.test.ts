@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app.js';
 import { type AppOnFixtures, startAppOnFixtures } from '../support/fixture-sources.js';
 import { ingestOk, uploadOk } from '../support/requests.js';
-import { makeZip, pseudoRandomBytes } from '../support/zips.js';
+import { makeZip, safetensorsBytes } from '../support/zips.js';
 
 type Costs = Record<string, { standalone_cost?: number; total_cost: number }>;
 
@@ -85,7 +85,7 @@ describe('GET /artifact/{type}/{id}/cost', () => {
       '---\nbase_model: [textattack/bert-base-uncased-imdb, acme/bert-lora-adapter]\nbase_model_relation: merge\n---\n';
     const zip = await makeZip([
       { path: 'README.md', content: readme },
-      { path: 'model.safetensors', content: pseudoRandomBytes(300_000), store: true },
+      { path: 'model.safetensors', content: safetensorsBytes(300_000), store: true },
     ]);
     await remember('merge', await uploadOk(t.app, token, 'merged-bert', zip));
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { uploadOk } from '../support/requests.js';
-import { makeZip, pseudoRandomBytes, sha256, zipFileNames } from '../support/zips.js';
+import { makeZip, pseudoRandomBytes, safetensorsBytes, sha256, zipFileNames } from '../support/zips.js';
 
 describe('downloads', () => {
   let t: TestApp;
@@ -15,7 +15,7 @@ describe('downloads', () => {
     zip = await makeZip([
       { path: 'README.md', content: '# demo' },
       { path: 'config.json', content: '{"model_type":"gpt2"}' },
-      { path: 'model.safetensors', content: pseudoRandomBytes(300_000), store: true },
+      { path: 'model.safetensors', content: safetensorsBytes(300_000), store: true },
       { path: 'onnx/model.onnx', content: pseudoRandomBytes(10_000, 2), store: true },
       { path: 'inference.py', content: 'print(1)\n' },
     ]);
@@ -120,7 +120,7 @@ describe('downloads behind nginx (ACCEL_REDIRECT_PREFIX)', () => {
       const token = await t.token();
       const zip = await makeZip([
         { path: 'README.md', content: '# fronted' },
-        { path: 'model.safetensors', content: pseudoRandomBytes(1000), store: true },
+        { path: 'model.safetensors', content: safetensorsBytes(1000), store: true },
       ]);
       const id = await uploadOk(t.app, token, 'fronted', zip);
       const digest = sha256(zip);

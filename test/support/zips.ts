@@ -37,13 +37,31 @@ export function pseudoRandomBytes(length: number, seed = 1): Buffer {
   return out;
 }
 
+/**
+ * A well-formed safetensors file of exactly `length` bytes: one U8 tensor of pseudo-random
+ * bytes behind a header padded to a fixed size (the registry checks safetensors headers).
+ */
+export function safetensorsBytes(length: number, seed = 1): Buffer {
+  const headerBytes = 128;
+  const dataBytes = length - 8 - headerBytes;
+  const json = JSON.stringify({ w: { dtype: 'U8', shape: [dataBytes], data_offsets: [0, dataBytes] } });
+  if (dataBytes < 0 || json.length > headerBytes) throw new Error(`no safetensors file fits ${length} bytes`);
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(BigInt(headerBytes));
+  return Buffer.concat([
+    size,
+    Buffer.from(json.padEnd(headerBytes, ' ')),
+    pseudoRandomBytes(dataBytes, seed),
+  ]);
+}
+
 /** A small model package shaped like a Hugging Face repo. */
 export function modelZip(name: string, readme = `# ${name}\n\nA test model.`): Promise<Buffer> {
   return makeZip([
     { path: 'README.md', content: readme },
     { path: 'config.json', content: JSON.stringify({ model_type: 'bert', architectures: ['BertModel'] }) },
     { path: 'tokenizer.json', content: JSON.stringify({ version: '1.0' }) },
-    { path: 'model.safetensors', content: pseudoRandomBytes(64 * 1024, name.length), store: true },
+    { path: 'model.safetensors', content: safetensorsBytes(64 * 1024, name.length), store: true },
     { path: 'train.py', content: 'print("training")\n' },
     { path: 'data/train.csv', content: 'text,label\nhello,1\n' },
   ]);

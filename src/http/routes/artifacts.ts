@@ -74,7 +74,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
         body: Type.Ref(Artifact),
         response: {
           200: Type.Ref(Artifact),
-          ...errorResponses(400, 403, 404, 409, 502),
+          ...errorResponses(400, 403, 404, 409, 424, 502),
         },
       },
     },
@@ -123,7 +123,8 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
           description:
             'The request body is the zip itself (Content-Type: application/zip), organised like a Hugging Face ' +
             'repository (config.json, README.md model card, weights, tokenizer files ...). It streams to storage; ' +
-            'packages over MAX_PACKAGE_BYTES answer 413.',
+            'packages over MAX_PACKAGE_BYTES answer 413. Pickle-based weights naming a global outside the ' +
+            'weights-only allowlist, and malformed weight files, answer 422 with the files and globals.',
           operationId: 'ArtifactUpload',
           params: Type.Object({ artifact_type: Type.Ref(ArtifactType) }),
           querystring: Type.Object({
@@ -132,7 +133,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
               Type.String({ maxLength: 64, description: 'Semantic version, e.g. 1.2.3' }),
             ),
           }),
-          response: { 201: Type.Ref(Artifact), ...errorResponses(400, 403, 404, 413) },
+          response: { 201: Type.Ref(Artifact), ...errorResponses(400, 403, 404, 413, 422) },
         },
       },
       async (request, reply) => {
