@@ -18,9 +18,9 @@ import { hashPassword } from '../../src/security/passwords.js';
 import { authenticate, startTestApp } from '../support/app.js';
 import { type AppOnFixtures, startAppOnFixtures } from '../support/fixture-sources.js';
 import { ingestOk, uploadOk } from '../support/requests.js';
-import { makeZip, pseudoRandomBytes, sha256 } from '../support/zips.js';
+import { makeZip, safetensorsBytes, sha256 } from '../support/zips.js';
 
-const WEIGHTS = pseudoRandomBytes(300_000, 7);
+const WEIGHTS = safetensorsBytes(300_000, 7);
 const V1_FILES = [
   {
     path: 'demo/README.md',
