@@ -43,6 +43,8 @@ async function startFixtureServers() {
       HF_ENDPOINT: `http://127.0.0.1:${hfPort}`,
       GITHUB_API_URL: `http://127.0.0.1:${githubPort}`,
       HF_TOKEN: FIXTURE_HF_TOKEN,
+      // A fresh registry per model: without a token the fixture's 60 requests an hour run out.
+      GITHUB_TOKEN: 'ghp_fixture_token',
       // Every model is stored, so each can be rated; with the gate off nothing is rated at ingest.
       GATE_ENABLED: 'false',
     },

@@ -84,7 +84,12 @@ export class UnsafeWeightsError extends RegistryError {
 
 /** An upstream source (Hugging Face, GitHub, a zip URL) failed or answered badly. */
 export class UpstreamError extends RegistryError {
-  constructor(message: string, statusCode = 502) {
+  constructor(
+    message: string,
+    statusCode = 502,
+    /** Seconds until the upstream will answer again (a spent rate limit), sent as `Retry-After`. */
+    readonly retryAfterSeconds: number | null = null,
+  ) {
     super(statusCode, message, 'UPSTREAM_ERROR');
   }
 }

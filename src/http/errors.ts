@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ComponentUnavailableError, RegistryError } from '../domain/errors.js';
+import { ComponentUnavailableError, RegistryError, UpstreamError } from '../domain/errors.js';
 import { BlobNotFoundError } from '../storage/blobs/blob-store.js';
 
 /** Headers describing the body a handler meant to send (a package); an error body is not that. */
@@ -20,6 +20,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const error = thrown instanceof BlobNotFoundError ? missingBytes(thrown) : thrown;
     if (error instanceof RegistryError) {
       if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
+      if (error instanceof UpstreamError && error.retryAfterSeconds !== null) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+      }
       return reply.status(error.statusCode).send({ error: error.code, message: error.message });
     }
     if (error.validation) {

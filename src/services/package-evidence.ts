@@ -1,5 +1,6 @@
 import type { ArtifactRecord } from '../domain/artifact.js';
 import { datasetLinks, githubLinks, primaryGithubRepo } from '../sources/card-links.js';
+import { hubReferences } from '../sources/hub-ids.js';
 import { cardFacts, parseModelCard } from '../sources/model-card.js';
 import { readModelConfig } from '../sources/model-config.js';
 import type { HuggingFaceMetadata } from '../sources/source.js';
@@ -44,8 +45,10 @@ export function packageModelMetadata(record: ArtifactRecord): HuggingFaceMetadat
     gitTags: [],
     version: record.version?.text ?? null,
     commits: { sampled: 0, truncated: false, authors: [], latest: null, earliest: null },
-    baseModels: [...new Set([...facts.baseModels, ...Object.values(config?.baseModelFields ?? {})])],
-    datasets: [...new Set([...facts.datasets, ...datasetLinks(card.body)])],
+    ...hubReferences(
+      [...facts.baseModels, ...Object.values(config?.baseModelFields ?? {})],
+      [...facts.datasets, ...datasetLinks(card.body)],
+    ),
     linkedGithub: primaryGithubRepo(links),
     githubLinks: links,
   };

@@ -5,8 +5,17 @@ import { Octokit } from '@octokit/rest';
 import type { SourcesConfig } from '../config.js';
 import { NotFoundError, PayloadTooLargeError, RegistryError, UpstreamError } from '../domain/errors.js';
 import { classifyFile } from '../packages/classify.js';
+import { GitHubBudget } from './github-budget.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './http-cache.js';
-import type { FetchedSource, GitHubMetadata, ListedFile, PullRequestEvidence, SourceFile } from './source.js';
+import type {
+  FetchedSource,
+  GitHubMetadata,
+  GitHubSignal,
+  ListedFile,
+  PullRequestEvidence,
+  PullRequestSample,
+  SourceFile,
+} from './source.js';
 import { canonicalSourceUrl } from './source-urls.js';
 import { summarizeTree } from './tree-summary.js';
 import {
@@ -33,16 +42,21 @@ export interface GitHubSource {
   getLicense(owner: string, repo: string): Promise<string | null>;
 }
 
-/**
- * Bounds on the evidence read per repository, so one ingest costs at most about
- * 1 + 1 + 3 + 1 + 1 + 1 + 2 * MAX_PULL_REQUESTS requests of the hourly API budget:
- * repo, commits, contributors (pages), tree, pull list, code frequency, reviews + files per PR.
- */
-const MAX_CONTRIBUTORS = 300;
+/** Contributors are listed 100 to a page; pages read (the rest is marked truncated). */
+const CONTRIBUTOR_PAGES = { withToken: 3, withoutToken: 1 };
 /** Most recent commits of the default branch kept for activity. */
 const MAX_COMMITS = 100;
-/** Merged pull requests sampled (most recently updated first) for reviewedness. */
-const MAX_PULL_REQUESTS = 30;
+/**
+ * Merged pull requests (most recently updated first) read for reviewedness; each costs two
+ * requests (reviews, files). Without a token GitHub allows 60 requests an hour, so the sample
+ * stays small enough for a model and its repository to cost at most 20 requests.
+ */
+const PULL_SAMPLE = { withToken: 30, withoutToken: 6 };
+/**
+ * Requests a repository fetch makes besides its pull request sample and contributor pages:
+ * commits, pull list, code frequency, tree, and the archive of a code package.
+ */
+const FIXED_REQUESTS = 5;
 /** Files listed per pull request (one page); more are marked `filesTruncated`. */
 const MAX_FILES_PER_PULL = 100;
 const PER_PAGE = 100;
@@ -51,11 +65,17 @@ const DEFAULTS = { maxTotalBytes: 20 * 1024 ** 3, maxFiles: 20_000 };
 
 const ThrottledOctokit = Octokit.plugin(retry, throttling);
 
+type Known<T> = { value: T; unknown: null } | { value: null; unknown: string };
+
 export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOptions = {}): GitHubSource {
   const limits = { ...DEFAULTS, ...opts };
   const policy: UpstreamPolicy = { ...DEFAULT_UPSTREAM_POLICY, ...opts.policy, upstream: 'GitHub' };
   const cache = opts.cache ?? new ResponseCache(DEFAULT_CACHE_OPTIONS);
-  const transport = timedFetch(opts.fetch ?? fetch, policy.timeoutMs);
+  const budget = new GitHubBudget();
+  const transport = budget.wrap(timedFetch(opts.fetch ?? fetch, policy.timeoutMs));
+  const authenticated = Boolean(config.githubToken);
+  const pullSample = authenticated ? PULL_SAMPLE.withToken : PULL_SAMPLE.withoutToken;
+  const contributorPages = authenticated ? CONTRIBUTOR_PAGES.withToken : CONTRIBUTOR_PAGES.withoutToken;
   const wantRetry = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < policy.retries && retryAfter <= policy.maxRetryAfterSeconds;
 
@@ -85,13 +105,17 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
       const info = await getRepo(owner, repo);
       const [commits, contributors, pullRequests, codeFrequency] = await Promise.all([
         octokit.rest.repos.listCommits({ owner, repo, sha: info.default_branch, per_page: MAX_COMMITS }),
-        listContributors(owner, repo),
-        samplePullRequests(owner, repo),
+        known('its contributor list', () => listContributors(owner, repo)),
+        known('its pull requests', () => samplePullRequests(owner, repo, affordablePulls())),
         readCodeFrequency(owner, repo),
       ]);
       const head = commits.data[0]?.sha;
       if (!head) throw new UpstreamError(`${what} has no commits to fetch.`);
       const blobs = await listBlobs(owner, repo, head, what);
+      const unknown: Partial<Record<GitHubSignal, string>> = {};
+      if (contributors.unknown) unknown.contributors = contributors.unknown;
+      if (pullRequests.unknown) unknown.pullRequests = pullRequests.unknown;
+      if (codeFrequency.unknown) unknown.codeFrequency = codeFrequency.unknown;
 
       const metadata: GitHubMetadata = {
         kind: 'github',
@@ -107,16 +131,17 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
         archived: info.archived,
         createdAt: info.created_at,
         pushedAt: info.pushed_at,
-        contributors: contributors.items,
-        contributorsTruncated: contributors.truncated,
+        contributors: contributors.value?.items ?? [],
+        contributorsTruncated: contributors.value?.truncated ?? false,
         recentCommits: commits.data.map((commit) => ({
           sha: commit.sha,
           author: commit.author?.login ?? commit.commit.author?.name ?? null,
           date: commit.commit.author?.date ?? null,
         })),
         tree: summarizeTree(blobs),
-        pullRequests,
-        codeFrequency,
+        pullRequests: pullRequests.value ?? { sampled: 0, truncated: false, items: [] },
+        codeFrequency: codeFrequency.value,
+        unknown,
       };
       return {
         name: info.name,
@@ -130,6 +155,35 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     }
   }
 
+  /**
+   * How many pull requests the budget left can pay for after the rest of a fetch, when GitHub
+   * has said what is left (each costs two requests).
+   */
+  function affordablePulls(): { size: number; cut: string | null } {
+    const left = budget.left();
+    const bound = {
+      size: pullSample,
+      cut: authenticated
+        ? `at most ${pullSample} are read`
+        : `at most ${pullSample} are read without a GITHUB_TOKEN (GitHub allows 60 requests an hour)`,
+    };
+    if (left === null) return bound;
+    const affordable = Math.max(0, Math.floor((left - FIXED_REQUESTS - contributorPages) / 2));
+    return affordable < pullSample
+      ? { size: affordable, cut: `GitHub's request budget had ${left} requests left` }
+      : bound;
+  }
+
+  /** An optional signal: any refusal but a spent rate limit makes it unknown, with the reason. */
+  async function known<T>(what: string, read: () => Promise<T>): Promise<Known<T>> {
+    try {
+      return { value: await read(), unknown: null };
+    } catch (error) {
+      if (error instanceof RegistryError || isRateLimited(error)) throw error;
+      return { value: null, unknown: `GitHub did not give ${what}: ${describeFailure(error)}.` };
+    }
+  }
+
   async function listContributors(owner: string, repo: string) {
     const items: { login: string; contributions: number }[] = [];
     const pages = octokit.paginate.iterator(octokit.rest.repos.listContributors, {
@@ -137,19 +191,27 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
       repo,
       per_page: PER_PAGE,
     });
+    let read = 0;
     for await (const page of pages) {
+      if ((page.status as number) === 204) throw new Unanswered('204, an empty repository has none');
       for (const contributor of page.data) {
-        if (items.length >= MAX_CONTRIBUTORS) return { items, truncated: true };
         items.push({
           login: contributor.login ?? contributor.name ?? 'anonymous',
           contributions: contributor.contributions,
         });
       }
+      read += 1;
+      // Stop before the iterator asks for the next page.
+      if (read >= contributorPages) return { items, truncated: /rel="next"/.test(page.headers.link ?? '') };
     }
     return { items, truncated: false };
   }
 
-  async function samplePullRequests(owner: string, repo: string): Promise<GitHubMetadata['pullRequests']> {
+  async function samplePullRequests(
+    owner: string,
+    repo: string,
+    allowed: { size: number; cut: string | null },
+  ): Promise<PullRequestSample> {
     const closed = await octokit.rest.pulls.list({
       owner,
       repo,
@@ -159,7 +221,7 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
       per_page: PER_PAGE,
     });
     const merged = closed.data.filter((pull) => pull.merged_at !== null);
-    const sample = merged.slice(0, MAX_PULL_REQUESTS);
+    const sample = merged.slice(0, allowed.size);
     const items = await Promise.all(
       sample.map(async (pull): Promise<PullRequestEvidence> => {
         const [reviews, files] = await Promise.all([
@@ -194,22 +256,34 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     );
     return {
       sampled: items.length,
-      truncated: merged.length > MAX_PULL_REQUESTS || closed.data.length >= PER_PAGE,
+      truncated: merged.length > items.length || closed.data.length >= PER_PAGE,
+      listed: merged.length,
+      cut: merged.length > items.length ? allowed.cut : null,
       items,
     };
   }
 
-  /** GitHub answers 202 while it computes the statistics; that counts as not known (null). */
+  /**
+   * Lines added and deleted over the history. GitHub computes these statistics in the
+   * background: 202 while it does, 204 for an empty repository, 422 past 10,000 commits.
+   */
   async function readCodeFrequency(owner: string, repo: string) {
-    const response = await octokit.rest.repos.getCodeFrequencyStats({ owner, repo });
-    if (response.status !== 200 || !Array.isArray(response.data)) return null;
-    let additions = 0;
-    let deletions = 0;
-    for (const [, added = 0, deleted = 0] of response.data) {
-      additions += added;
-      deletions += Math.abs(deleted);
-    }
-    return { additions, deletions };
+    return known('its code frequency statistics', async () => {
+      const response = await octokit.rest.repos.getCodeFrequencyStats({ owner, repo });
+      if ((response.status as number) === 202) {
+        throw new Unanswered('202, still computing them; a later rating will have them');
+      }
+      if ((response.status as number) === 204 || !Array.isArray(response.data)) {
+        throw new Unanswered(`${response.status}, none for an empty repository`);
+      }
+      let additions = 0;
+      let deletions = 0;
+      for (const [, added = 0, deleted = 0] of response.data) {
+        additions += added;
+        deletions += Math.abs(deleted);
+      }
+      return { additions, deletions };
+    });
   }
 
   type Blob = ListedFile & { sha: string };
@@ -292,6 +366,27 @@ function isOctokitFailure(error: unknown): error is OctokitFailure {
   return error instanceof Error && typeof (error as Partial<OctokitFailure>).status === 'number';
 }
 
+/** An answer that is not an error status but carries no data (202, 204). */
+class Unanswered extends Error {}
+
+function isRateLimited(error: unknown): boolean {
+  if (!isOctokitFailure(error)) return false;
+  const remaining = error.response?.headers?.['x-ratelimit-remaining'];
+  return (
+    error.status === 429 || (error.status === 403 && (remaining === '0' || /rate limit/i.test(error.message)))
+  );
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Unanswered) return `GitHub answered ${error.message}`;
+  if (isOctokitFailure(error)) return `GitHub answered ${error.status} (${firstLine(error.message)})`;
+  return firstLine(error instanceof Error ? error.message : String(error));
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.slice(0, 200) ?? '';
+}
+
 function githubError(error: unknown, what: string): RegistryError {
   if (error instanceof RegistryError) return error;
   if (!isOctokitFailure(error)) {
@@ -300,13 +395,10 @@ function githubError(error: unknown, what: string): RegistryError {
   }
   const headers = error.response?.headers ?? {};
   if (error.status === 404) return new NotFoundError(`${what} does not exist (or is private).`);
-  const rateLimited =
-    error.status === 429 ||
-    (error.status === 403 && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(error.message)));
-  if (rateLimited) {
+  if (isRateLimited(error)) {
     const reset = Number(headers['x-ratelimit-reset']);
     const untilReset = Number.isFinite(reset) ? Math.max(0, Math.ceil(reset - Date.now() / 1000)) : null;
     return rateLimitedError('GitHub', retryAfterSeconds(headers['retry-after'] ?? null) ?? untilReset);
   }
-  return new UpstreamError(`GitHub answered ${error.status} for ${what}: ${error.message.split('\n')[0]}`);
+  return new UpstreamError(`GitHub answered ${error.status} for ${what}: ${firstLine(error.message)}`);
 }

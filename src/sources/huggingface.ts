@@ -2,11 +2,12 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { datasetInfo, downloadFile, HubApiError, listCommits, listFiles, modelInfo } from '@huggingface/hub';
 import type { SourcesConfig } from '../config.js';
-import { PayloadTooLargeError } from '../domain/errors.js';
+import { BadRequestError, PayloadTooLargeError } from '../domain/errors.js';
 import { classifyFile } from '../packages/classify.js';
 import { datasetLinks, githubLinks, primaryGithubRepo } from './card-links.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './http-cache.js';
 import { classifyHubRefusals, hubError } from './hub-errors.js';
+import { hubReferences, hubRepoIdProblem } from './hub-ids.js';
 import { cardFacts, parseModelCard } from './model-card.js';
 import { type ModelConfigFacts, readModelConfig } from './model-config.js';
 import type { CommitSummary, FetchedSource, HuggingFaceMetadata, ListedFile, SourceFile } from './source.js';
@@ -62,6 +63,9 @@ export function createHuggingFaceSource(
   async function fetchRepo(kind: RepoKind, requestedId: string): Promise<FetchedSource> {
     const type = kind === 'hf-model' ? 'model' : 'dataset';
     const what = `${type} "${requestedId}"`;
+    // Ids also come from card text; one that could bend the request URL is never sent.
+    const problem = hubRepoIdProblem(requestedId);
+    if (problem) throw new BadRequestError(`${what} is ${problem}.`);
     try {
       const info = await readInfo(kind, requestedId);
       // The hub redirects renamed and legacy ids (bert-base-uncased) to the canonical one.
@@ -119,12 +123,14 @@ export function createHuggingFaceSource(
         gitTags: tags,
         version: versionFromTags(tags),
         commits,
-        baseModels: unique([
-          ...facts.baseModels,
-          ...Object.values(modelConfig?.baseModelFields ?? {}),
-          ...Object.values(adapter?.baseModelFields ?? {}),
-        ]),
-        datasets: unique([...facts.datasets, ...datasetLinks(card.body)]),
+        ...hubReferences(
+          [
+            ...facts.baseModels,
+            ...Object.values(modelConfig?.baseModelFields ?? {}),
+            ...Object.values(adapter?.baseModelFields ?? {}),
+          ],
+          [...facts.datasets, ...datasetLinks(card.body)],
+        ),
         linkedGithub: primaryGithubRepo(links),
         githubLinks: links,
       };
@@ -278,10 +284,6 @@ function isoOrNull(value: Date | string | undefined): string | null {
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }
 
 function megabytes(bytes: number): number {

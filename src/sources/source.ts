@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Aspect } from '../domain/artifact.js';
 import type { GitHubRepoRef } from './card-links.js';
+import type { IgnoredReference } from './hub-ids.js';
 import type { CardFacts } from './model-card.js';
 import type { ModelConfigFacts } from './model-config.js';
 
@@ -76,6 +77,8 @@ export type HuggingFaceMetadata = {
   baseModels: string[];
   /** Datasets named by the card (`datasets`) and linked from its body. */
   datasets: string[];
+  /** Names given for base models or datasets that are not hub repo ids, never requested. */
+  ignoredReferences?: IgnoredReference[];
   linkedGithub: GitHubRepoRef | null;
   githubLinks: GitHubRepoRef[];
 };
@@ -112,7 +115,15 @@ export type GitHubMetadata = {
   pullRequests: PullRequestSample;
   /** Lines added and deleted over the repository's history (GitHub's weekly code frequency). */
   codeFrequency: { additions: number; deletions: number } | null;
+  /**
+   * Why an optional signal is not known (GitHub still computing it, refusing it for a long
+   * history, an empty repository, an error); its field then holds the empty value.
+   */
+  unknown?: Partial<Record<GitHubSignal, string>>;
 };
+
+/** Evidence GitHub may fail to give without the repository being unreadable. */
+export type GitHubSignal = 'codeFrequency' | 'contributors' | 'pullRequests';
 
 export type TreeSummary = {
   fileCount: number;
@@ -132,7 +143,12 @@ export type TreeSummary = {
  */
 export type PullRequestSample = {
   sampled: number;
+  /** More merged pull requests exist than were read. */
   truncated: boolean;
+  /** Merged pull requests in the listed page, of which `sampled` were read. */
+  listed?: number;
+  /** Why fewer were read than listed (the bound without a token, or the request budget left). */
+  cut?: string | null;
   items: PullRequestEvidence[];
 };
 

@@ -66,7 +66,7 @@ export function upstreamFetch(policy: UpstreamPolicy, fetchImpl: typeof fetch = 
 
 export function rateLimitedError(upstream: string, retryAfter: number | null): UpstreamError {
   const when = retryAfter === null ? 'later' : `after ${retryAfter} seconds`;
-  return new UpstreamError(`${upstream} rate limit reached; retry ${when}.`, 503);
+  return new UpstreamError(`${upstream} rate limit reached; retry ${when}.`, 503, retryAfter);
 }
 
 /** `fetch` that gives up (rejects) when no response headers arrive within `timeoutMs`. */

@@ -1,11 +1,18 @@
-import { type GitHubFixtureServer, startGitHubServer } from '../fixtures/github-server.js';
+import {
+  FIXTURE_GITHUB_TOKEN,
+  type GitHubFixtureServer,
+  startGitHubServer,
+} from '../fixtures/github-server.js';
 import { type HfFixtureServer, startHfServer } from '../fixtures/hf-server.js';
 import { startTestApp, type TestApp } from './app.js';
 
 export interface FixtureSources {
   hub: HfFixtureServer;
   github: GitHubFixtureServer;
-  /** Environment that points the registry's real clients at the fixture servers. */
+  /**
+   * Environment that points the registry's real clients at the fixture servers, with a GitHub
+   * token as a deployed registry has (tests of the anonymous budget leave GITHUB_TOKEN out).
+   */
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -16,7 +23,7 @@ export async function startFixtureSources(): Promise<FixtureSources> {
   return {
     hub,
     github,
-    env: { HF_ENDPOINT: hub.url, GITHUB_API_URL: github.url },
+    env: { HF_ENDPOINT: hub.url, GITHUB_API_URL: github.url, GITHUB_TOKEN: FIXTURE_GITHUB_TOKEN },
     async close() {
       await Promise.all([hub.close(), github.close()]);
     },

@@ -44,7 +44,9 @@ export function busFactor({ model, github, now }: RatingEvidence): MetricResult 
       : `About ${best.people.toFixed(1)} effective contributors (${best.where}, ${best.counts.length} people)`;
   const recency =
     ageDays === null ? 'no date of the last change' : `last change ${Math.round(ageDays)} days ago`;
-  return { score, reason: `${people}; ${recency}.` };
+  const unknown = github?.unknown?.contributors;
+  const contributors = unknown ? ` Code repo contributors unknown: ${unknown}` : '';
+  return { score, reason: `${people}; ${recency}.${contributors}` };
 }
 
 /** Inverse Simpson index of the contribution counts; 0 when there are none. */

@@ -33,5 +33,7 @@ export function datasetAndCodeScore({ model, github, datasets }: RatingEvidence)
     { label: 'example code in the card', weight: 0.2, earned: codeBlocks(body).some(isProgramBlock) ? 1 : 0 },
   ];
   const { score, found, missing } = scoreChecks(checks);
-  return { score, reason: checksReason('The model', found, missing) };
+  const ignored = (model.ignoredReferences ?? []).map((ref) => `"${ref.name}" (${ref.reason})`);
+  const note = ignored.length > 0 ? ` Ignored names: ${ignored.join(', ')}.` : '';
+  return { score, reason: `${checksReason('The model', found, missing)}${note}` };
 }

@@ -88,10 +88,15 @@ describe('GitHub source: evidence', () => {
 
   it('samples merged pull requests with reviews by others and per-file additions', async () => {
     const meta = gh(await source().fetchRepo('google-research', 'bert'));
-    expect(meta.pullRequests.sampled).toBe(4); // #15 was closed without merging
-    expect(meta.pullRequests.truncated).toBe(false);
+    // 46 merged of 53 (#115 and six older ones were closed without merging); a token reads 30.
+    expect(meta.pullRequests).toMatchObject({
+      sampled: 30,
+      listed: 46,
+      truncated: true,
+      cut: 'at most 30 are read',
+    });
     const byNumber = new Map(meta.pullRequests.items.map((pull) => [pull.number, pull]));
-    expect(byNumber.get(11)).toMatchObject({
+    expect(byNumber.get(111)).toMatchObject({
       author: 'kentonl',
       reviews: 2,
       approvals: 1,
@@ -102,9 +107,10 @@ describe('GitHub source: evidence', () => {
       ],
       filesTruncated: false,
     });
-    expect(byNumber.get(13)).toMatchObject({ reviews: 0, approvals: 0, reviewers: [] }); // only the author commented
-    expect(byNumber.get(14)?.files.map((file) => file.aspect)).toEqual(['weights', 'code']);
-    expect(meta.codeFrequency).toEqual({ additions: 1784, deletions: 669 });
+    expect(byNumber.get(113)).toMatchObject({ reviews: 0, approvals: 0, reviewers: [] }); // only the author commented
+    expect(byNumber.get(114)?.files.map((file) => file.aspect)).toEqual(['weights', 'code']);
+    expect(meta.codeFrequency).toEqual({ additions: 12_248, deletions: 4593 });
+    expect(meta.unknown).toEqual({});
   });
 
   it('fetches every fixture repository that fits', async () => {
@@ -131,6 +137,58 @@ describe('GitHub source: evidence', () => {
         .update(expected?.content ?? '')
         .digest('hex'),
       size: expected?.content.length,
+    });
+  });
+});
+
+describe('GitHub source: optional statistics are never fatal', () => {
+  it('a repository past 10,000 commits (422 statistics, 403 contributors) is read with both unknown', async () => {
+    const meta = gh(await source().fetchRepo('big-lab', 'giant-trainer'));
+    expect(meta.codeFrequency).toBeNull();
+    expect(meta.contributors).toEqual([]);
+    expect(meta.unknown).toEqual({
+      codeFrequency: expect.stringMatching(/422.*more than 10000 commits/),
+      contributors: expect.stringMatching(/403.*too large to list contributors/),
+    });
+  });
+
+  it('statistics still being computed (202) are unknown, and known on a later fetch', async () => {
+    api.setStatistics('openai/whisper', 'computing');
+    const first = gh(await source().fetchRepo('openai', 'whisper'));
+    expect(first.codeFrequency).toBeNull();
+    expect(first.unknown?.codeFrequency).toMatch(/202, still computing/);
+    const later = gh(await source().fetchRepo('openai', 'whisper'));
+    expect(later.codeFrequency).not.toBeNull();
+    expect(later.unknown).toEqual({});
+  });
+
+  it('an empty history (204) is unknown', async () => {
+    api.setStatistics('gnu-ml/gpl-toolkit', 'empty');
+    try {
+      const meta = gh(await source().fetchRepo('gnu-ml', 'gpl-toolkit'));
+      expect(meta.unknown).toEqual({
+        codeFrequency: expect.stringMatching(/204/),
+        contributors: expect.stringMatching(/204/),
+      });
+    } finally {
+      api.setStatistics('gnu-ml/gpl-toolkit', 'ready');
+    }
+  });
+
+  it.each([404, 422, 500])('%i on every optional endpoint still reads the repository', async (status) => {
+    api.refuse(/\/(stats\/code_frequency|contributors|pulls)/, status);
+    const meta = gh(await source().fetchRepo('google-research', 'bert'));
+    expect(meta.fullName).toBe('google-research/bert');
+    expect(meta.tree.fileCount).toBe(13);
+    expect(Object.keys(meta.unknown ?? {}).sort()).toEqual(['codeFrequency', 'contributors', 'pullRequests']);
+    expect(meta.unknown?.pullRequests).toContain(`GitHub answered ${status}`);
+    expect(meta.pullRequests.items).toEqual([]);
+  });
+
+  it('a spent rate limit on an optional endpoint is not hidden as unknown', async () => {
+    api.refuse(/\/stats\/code_frequency/, 429);
+    await expect(source({ policy: { retries: 0 } }).fetchRepo('openai', 'whisper')).rejects.toMatchObject({
+      statusCode: 503,
     });
   });
 });

@@ -1,0 +1,118 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { type FixtureSources, startFixtureSources } from '../../support/fixture-sources.js';
+import { createFromUrl, uploadOk } from '../../support/requests.js';
+import { modelZip } from '../../support/zips.js';
+
+/**
+ * Ingest against fixture servers that behave like the real GitHub and Hugging Face APIs: request
+ * budgets, statistics that are computing or refused, and card text that must not reach URLs.
+ * Each test counts the requests the fixtures received.
+ */
+let sources: FixtureSources;
+beforeAll(async () => {
+  sources = await startFixtureSources();
+});
+afterAll(() => sources.close());
+afterEach(() => {
+  sources.github.clearFailures();
+  sources.github.resetBudgets();
+  sources.hub.clearFailures();
+});
+
+/** The registry as a new user starts it: no GITHUB_TOKEN, the ingest gate on. */
+function anonymousEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const { GITHUB_TOKEN: _token, ...env } = sources.env;
+  return { ...env, ...extra };
+}
+
+/** API requests the GitHub fixture received since `from` (the download host is not the API). */
+function apiRequestsSince(from: number): string[] {
+  return sources.github.requests
+    .slice(from)
+    .map((request) => request.url)
+    .filter((url) => !url.startsWith('/_codeload/'));
+}
+
+async function withApp<T>(env: Record<string, string>, work: (t: TestApp, token: string) => Promise<T>) {
+  const t = await startTestApp(env);
+  try {
+    return await work(t, await t.token());
+  } finally {
+    await t.close();
+  }
+}
+
+const BERT = 'https://huggingface.co/google-bert/bert-base-uncased';
+
+describe('GitHub without a token', () => {
+  it('ingests a model whose card links its repository within 20 requests', async () => {
+    const from = sources.github.requests.length;
+    await withApp(anonymousEnv(), async (t, token) => {
+      const response = await createFromUrl(t.app, token, 'model', BERT);
+      expect(response.statusCode, response.body).toBe(201);
+    });
+    const requests = apiRequestsSince(from);
+    expect(requests.some((url) => url.startsWith('/repos/google-research/bert'))).toBe(true);
+    expect(requests.length).toBeLessThanOrEqual(20);
+    expect(sources.github.budget(null).used).toBe(requests.length);
+  });
+
+  it('answers 503 with Retry-After when the budget is spent, and stores nothing', async () => {
+    sources.github.setBudget(null, 0, 1800);
+    await withApp(anonymousEnv(), async (t, token) => {
+      const response = await createFromUrl(t.app, token, 'model', BERT);
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json()).toMatchObject({
+        error: 'UPSTREAM_ERROR',
+        message: expect.stringMatching(/^GitHub rate limit reached; retry after 1[78]\d\d seconds\.$/),
+      });
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(1700);
+      const stored = await t.app.registry.store.queryArtifacts([{ name: '*' }], { limit: 10 });
+      expect(stored.items).toEqual([]);
+    });
+  });
+});
+
+describe('optional GitHub statistics', () => {
+  it.each([
+    ['404', () => sources.github.refuse(/\/(stats\/code_frequency|contributors|pulls)/, 404)],
+    ['422', () => sources.github.refuse(/\/(stats\/code_frequency|contributors|pulls)/, 422)],
+    ['202', () => sources.github.setStatistics('google-research/bert', 'computing')],
+  ])('a %s on every optional endpoint still ingests the model and the code', async (_status, arrange) => {
+    arrange();
+    await withApp(sources.env, async (t, token) => {
+      const model = await createFromUrl(t.app, token, 'model', BERT);
+      expect(model.statusCode, model.body).toBe(201);
+      const code = await createFromUrl(t.app, token, 'code', 'https://github.com/google-research/bert');
+      expect(code.statusCode, code.body).toBe(201);
+    });
+  });
+});
+
+describe('names from model cards', () => {
+  it('dataset and base-model names that are not hub repo ids make no hub request', async () => {
+    const readme = [
+      '---',
+      'license: apache-2.0',
+      'datasets:',
+      '  - ../../../api/whoami-v2',
+      '  - "a/b?x=1#"',
+      '  - "c#d"',
+      'base_model: ../../api/whoami-v2',
+      '---',
+      '# hostile card',
+      '',
+    ].join('\n');
+    await withApp({ ...sources.env, GATE_ENABLED: 'false' }, async (t, token) => {
+      const id = await uploadOk(t.app, token, 'hostile-card', await modelZip('hostile-card', readme));
+      const from = sources.hub.requests.length;
+      const rating = await t.app.inject({
+        url: `/artifact/model/${id}/rate`,
+        headers: { 'x-authorization': token },
+      });
+      expect(rating.statusCode, rating.body).toBe(200);
+      expect(sources.hub.requests.slice(from)).toEqual([]);
+    });
+  });
+});
