@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Limits } from '../config.js';
-import type { ArtifactRecord, ArtifactType, AuditAction, PackageFacts } from '../domain/artifact.js';
+import type {
+  ArtifactRecord,
+  ArtifactType,
+  AuditAction,
+  AuditEntry,
+  PackageFacts,
+} from '../domain/artifact.js';
 import {
   BadRequestError,
   ComponentUnavailableError,
@@ -19,7 +25,7 @@ import type { Actor } from '../security/permissions.js';
 import { describeRefusal, scanPackageWeights } from '../security/pickle/package-scan.js';
 import type { FetchedSource } from '../sources/source.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
-import type { MetadataStore } from '../storage/metadata/metadata-store.js';
+import type { MetadataStore, Page } from '../storage/metadata/metadata-store.js';
 import { candidateRecord } from './candidate-record.js';
 import type { PackageSources } from './package-sources.js';
 import type { TempFiles } from './temp-files.js';
@@ -152,6 +158,12 @@ export class ArtifactService {
     const removed = await this.deps.store.deleteArtifact(id);
     if (!removed) throw new NotFoundError(`No ${type} artifact with id ${id}.`);
     await this.releaseBlob(removed.packageDigest);
+  }
+
+  /** The artifact's audit trail, newest first, a page at a time (`offset` is the previous page's cursor). */
+  async auditTrail(type: ArtifactType, id: string, offset?: string): Promise<Page<AuditEntry>> {
+    const record = await this.get(type, id);
+    return this.deps.store.listAudit(record.id, { after: offset, limit: this.deps.limits.pageSize });
   }
 
   async audit(record: ArtifactRecord, actor: Actor, action: AuditAction): Promise<void> {

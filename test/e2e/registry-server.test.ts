@@ -98,10 +98,10 @@ describe('the real server process (npm start) on embedded storage', () => {
       headers: { 'x-authorization': token },
     });
     expect(((await audit.json()) as { action: string }[]).map((e) => e.action)).toEqual([
+      'DOWNLOAD',
+      'DOWNLOAD',
+      'DOWNLOAD',
       'CREATE',
-      'DOWNLOAD',
-      'DOWNLOAD',
-      'DOWNLOAD',
     ]);
   }, 300_000);
 });

@@ -177,7 +177,7 @@ describe('artifact lifecycle', () => {
     expect(after.json().data.url).toBe(`${zipServer.url}/models/tiny-bert-v2.zip`);
 
     const audit = await t.app.inject({ url: `/artifact/model/${id}/audit`, headers: auth() });
-    expect(audit.json().map((e: { action: string }) => e.action)).toEqual(['CREATE', 'UPDATE']);
+    expect(audit.json().map((e: { action: string }) => e.action)).toEqual(['UPDATE', 'CREATE']);
     expect(audit.json()[0]).toMatchObject({
       user: { name: 'ece30861defaultadminuser', is_admin: true },
       artifact: { name: 'tiny-bert', id, type: 'model' },

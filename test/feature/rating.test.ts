@@ -106,7 +106,7 @@ describe('GET /artifact/model/{id}/rate', () => {
     expect(sum).toBeGreaterThan(rating.net_score_latency);
 
     const audit = await t.app.inject({ url: `/artifact/model/${id}/audit`, headers: auth() });
-    expect(audit.json().map((entry: { action: string }) => entry.action)).toEqual(['CREATE', 'RATE']);
+    expect(audit.json().map((entry: { action: string }) => entry.action)).toEqual(['RATE', 'CREATE']);
   });
 
   it('scores tree_score from the parents in the registry, and recomputes when a parent arrives', async () => {

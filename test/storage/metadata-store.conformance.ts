@@ -402,18 +402,25 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
     });
 
     describe('audit log', () => {
-      it('lists one artifact’s entries in append order, up to the limit', async () => {
+      it('lists one artifact’s entries newest first, a page at a time', async () => {
         await store.appendAudit(audit('a1', 'CREATE', 0));
         await store.appendAudit(audit('a2', 'CREATE', 1));
         await store.appendAudit(audit('a1', 'DOWNLOAD', 2));
         await store.appendAudit(audit('a1', 'RATE', 3));
-        expect(await store.listAudit('a1', 10)).toEqual([
-          audit('a1', 'CREATE', 0),
-          audit('a1', 'DOWNLOAD', 2),
-          audit('a1', 'RATE', 3),
-        ]);
-        expect((await store.listAudit('a1', 2)).map((e) => e.action)).toEqual(['CREATE', 'DOWNLOAD']);
-        expect(await store.listAudit('none', 10)).toEqual([]);
+        const all = await store.listAudit('a1', { limit: 10 });
+        expect(all).toEqual({
+          items: [audit('a1', 'RATE', 3), audit('a1', 'DOWNLOAD', 2), audit('a1', 'CREATE', 0)],
+          next: null,
+        });
+        const first = await store.listAudit('a1', { limit: 2 });
+        expect(first.items.map((e) => e.action)).toEqual(['RATE', 'DOWNLOAD']);
+        expect(first.next).not.toBeNull();
+        // Entries appended after the first page do not shift the older pages.
+        await store.appendAudit(audit('a1', 'UPDATE', 4));
+        const second = await store.listAudit('a1', { after: first.next ?? undefined, limit: 2 });
+        expect(second).toEqual({ items: [audit('a1', 'CREATE', 0)], next: null });
+        expect(await store.listAudit('none', { limit: 10 })).toEqual({ items: [], next: null });
+        await expect(store.listAudit('a1', { after: 'x', limit: 2 })).rejects.toThrow('invalid offset');
       });
     });
 
@@ -559,7 +566,7 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
 
         expect(await store.getArtifact('x1')).toBeNull();
         expect(await store.countByDigest('dx')).toBe(0);
-        expect(await store.listAudit('x1', 10)).toEqual([]);
+        expect((await store.listAudit('x1', { limit: 10 })).items).toEqual([]);
         expect(await store.getUser('dave')).toBeNull();
         expect(await store.consumeToken('tx', new Date())).toBe(false);
         expect(await store.queryArtifacts([{ name: '*' }], { limit: 10 })).toEqual({ items: [], next: null });

@@ -3,15 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
 import { ArtifactAuditEntry, ArtifactCost, errorResponses, TypeAndIdParams } from '../schemas.js';
 
-/** Audit entries returned per request; the newest are kept when a trail is longer. */
-const AUDIT_PAGE = 1000;
-
 /** Facts about one artifact: its download cost and its audit trail. */
 export const costAuditRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (
   app,
   { registry },
 ) => {
-  const { artifacts, costs, store } = registry;
+  const { artifacts, costs } = registry;
 
   app.get(
     '/artifact/:artifact_type/:id/cost',
@@ -39,14 +36,22 @@ export const costAuditRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> 
       schema: {
         summary: 'Retrieve audit entries for this artifact. (NON-BASELINE)',
         operationId: 'ArtifactAuditGet',
+        description:
+          'Newest entries first, one page (PAGE_SIZE entries) at a time. When older entries exist the `offset` ' +
+          'response header carries the value to send as the `offset` query parameter for the next page (extension).',
         params: TypeAndIdParams,
+        querystring: Type.Object({ offset: Type.Optional(Type.String({ maxLength: 32 })) }),
         response: { 200: Type.Array(Type.Ref(ArtifactAuditEntry)), ...errorResponses(400, 403, 404) },
       },
     },
-    async (request) => {
-      const record = await artifacts.get(request.params.artifact_type, request.params.id);
-      const entries = await store.listAudit(record.id, AUDIT_PAGE);
-      return entries.map((entry) => ({ ...entry, date: entry.date.toISOString().replace(/\.\d{3}Z$/, 'Z') }));
+    async (request, reply) => {
+      const { artifact_type: type, id } = request.params;
+      const page = await artifacts.auditTrail(type, id, request.query.offset);
+      if (page.next !== null) reply.header('offset', page.next);
+      return page.items.map((entry) => ({
+        ...entry,
+        date: entry.date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      }));
     },
   );
 };

@@ -224,16 +224,23 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
-  listAudit(artifactId: string, limit: number): Promise<AuditEntry[]> {
+  listAudit(artifactId: string, page: PageRequest): Promise<Page<AuditEntry>> {
     return this.guard(async () => {
-      const rows = await this.db
+      // Newest first: the cursor is the last entry's id and the next page holds the older ones.
+      const before = page.after === undefined ? null : seqAfter(page.after);
+      let query = this.db
         .selectFrom('audit_log')
         .selectAll()
         .where('artifact_id', '=', artifactId)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map(rowToAudit);
+        .orderBy('id', 'desc')
+        .limit(page.limit + 1);
+      if (before !== null) query = query.where('id', '<', before);
+      const rows = await query.execute();
+      return toPage(
+        rows.map((row) => ({ seq: row.id, row })),
+        page.limit,
+        ({ row }) => rowToAudit(row),
+      );
     });
   }
 

@@ -107,7 +107,8 @@ export interface MetadataStore {
   getRating(artifactId: string): Promise<StoredRating | null>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
-  listAudit(artifactId: string, limit: number): Promise<AuditEntry[]>;
+  /** One artifact's entries, newest first, one bounded page at a time (keyset pagination). */
+  listAudit(artifactId: string, page: PageRequest): Promise<Page<AuditEntry>>;
 
   getUser(name: string): Promise<UserRecord | null>;
   insertUser(user: UserRecord): Promise<void>;
