@@ -230,7 +230,7 @@ export const CONFIG_SCHEMA = Type.Object({
     pageSize: integer(
       100,
       { minimum: 1, maximum: 10_000 },
-      { env: 'PAGE_SIZE', description: 'results per page of `POST /artifacts`' },
+      { env: 'PAGE_SIZE', description: 'results per page of `POST /artifacts` and of an audit trail' },
     ),
     maxQueriesPerRequest: integer(
       50,
