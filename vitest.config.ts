@@ -5,6 +5,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A PostgreSQL for the tests: TEST_DATABASE_URL, 127.0.0.1:5432, or an embedded one.
+    globalSetup: ['test/support/postgres-global-setup.ts'],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/storage/metadata/postgres.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { dropSchema, uniqueSchemaName } from '../support/postgres.js';
+import { dropSchema, TEST_DATABASE_URL, uniqueSchemaName } from '../support/postgres.js';
 import { uploadOk } from '../support/requests.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { modelZip } from '../support/zips.js';
@@ -36,8 +36,13 @@ describe('database outage', () => {
   };
 
   beforeAll(async () => {
-    proxy = await startTcpProxy('127.0.0.1', 5432);
-    const store = createPostgresStore(`postgres://postgres@127.0.0.1:${proxy.port}/test`, {
+    const server = new URL(TEST_DATABASE_URL);
+    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    const throughProxy = Object.assign(new URL(TEST_DATABASE_URL), {
+      hostname: '127.0.0.1',
+      port: String(proxy.port),
+    });
+    const store = createPostgresStore(throughProxy.href, {
       schema,
       poolSize: 2,
       connectTimeoutMs: 1_000,

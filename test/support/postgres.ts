@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** The PostgreSQL server tests use; override with TEST_DATABASE_URL. */
+/**
+ * The PostgreSQL server tests use: TEST_DATABASE_URL, which the global setup
+ * (postgres-global-setup.ts) sets when unset, to 127.0.0.1:5432 or to an embedded server.
+ */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A schema name no other test run uses, so parallel runs never see each other's tables. */
