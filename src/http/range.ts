@@ -1,3 +1,4 @@
+import rangeParser from 'range-parser';
 import type { ByteRange } from '../storage/blobs/blob-store.js';
 
 export type RangeOutcome =
@@ -6,25 +7,31 @@ export type RangeOutcome =
   | { kind: 'unsatisfiable' };
 
 /**
- * Interpret a `Range` header for a representation of `size` bytes (RFC 9110 §14.2). Only one
- * byte range is served; a multi-range or malformed header is ignored (the full body is sent),
- * which the RFC allows and which every download client handles.
+ * Interpret a `Range` header for a representation of `size` bytes (RFC 9110 §14.2), parsed by
+ * range-parser. Only one byte range is served: overlapping or adjacent ranges are combined, and a
+ * set that stays several ranges, another unit or a malformed header is ignored (the full body is
+ * sent), which the RFC allows and every download client handles.
  */
 export function parseRange(header: string | undefined, size: number): RangeOutcome {
   if (!header) return { kind: 'full' };
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return { kind: 'full' };
-  const [, first, last] = match as unknown as [string, string, string];
-  if (first === '' && last === '') return { kind: 'full' };
-  if (first === '') {
-    // Suffix range: the last N bytes.
-    const length = Number(last);
-    if (length === 0 || size === 0) return { kind: 'unsatisfiable' };
-    return { kind: 'partial', range: { start: Math.max(0, size - length), end: size - 1 } };
+  const parsed = rangeParser(size, header, { combine: true });
+  if (parsed === -2) return { kind: 'full' };
+  if (parsed === -1) {
+    return isLongSuffix(header, size)
+      ? { kind: 'partial', range: { start: 0, end: size - 1 } }
+      : { kind: 'unsatisfiable' };
   }
-  const start = Number(first);
-  if (start >= size) return { kind: 'unsatisfiable' };
-  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (end < start) return { kind: 'full' };
-  return { kind: 'partial', range: { start, end } };
+  const [range] = parsed;
+  if (parsed.type !== 'bytes' || parsed.length !== 1 || !range) return { kind: 'full' };
+  return { kind: 'partial', range: { start: range.start, end: range.end } };
+}
+
+/**
+ * `bytes=-N` with N at least the size means the whole representation (RFC 9110 §14.1.3).
+ * range-parser 1.x reports it unsatisfiable; the fix (jshttp/range-parser#66) is only in 2.x,
+ * which needs Node 22.
+ */
+function isLongSuffix(header: string, size: number): boolean {
+  const suffix = /^bytes=\s*-\s*(\d+)\s*$/.exec(header);
+  return size > 0 && suffix !== null && Number(suffix[1]) >= size;
 }

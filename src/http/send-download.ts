@@ -1,13 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Download } from '../services/download-service.js';
+import { isNotModified, rangeStillApplies } from './conditional.js';
 import { parseRange } from './range.js';
 
 /**
  * Answers a GET or HEAD for a download with what resuming clients rely on: Content-Length, a
  * strong ETag, Accept-Ranges, single ranges (206/416), If-Range and If-None-Match (304).
- * `onStart` runs (e.g. to audit) once per download: not for HEAD, not for a resumed chunk (a
- * range not starting at byte 0), not for the one-byte `bytes=0-0` probe clients send to learn a
- * file's size and validator. Headers the caller set beforehand are kept.
+ * `onStart` runs (e.g. to audit) once per download that sends the body: not for HEAD, a 304
+ * revalidation or a 416, not for a resumed chunk (a range not starting at byte 0), not for the
+ * one-byte `bytes=0-0` probe clients send to learn a file's size and validator. Headers the
+ * caller set beforehand are kept.
  */
 export async function sendDownload(
   request: FastifyRequest,
@@ -15,16 +17,28 @@ export async function sendDownload(
   download: Download,
   onStart: () => Promise<void>,
 ): Promise<FastifyReply> {
-  const ifRange = request.headers['if-range'];
-  const rangeHeader = ifRange === undefined || ifRange === download.etag ? request.headers.range : undefined;
+  if (isNotModified(request.headers['if-none-match'], download.etag)) {
+    return reply
+      .status(304)
+      .header('etag', download.etag)
+      .header('cache-control', 'private, no-cache')
+      .send();
+  }
+  const rangeHeader = rangeStillApplies(request.headers['if-range'], download.etag)
+    ? request.headers.range
+    : undefined;
   const outcome = parseRange(rangeHeader, download.size);
+  if (outcome.kind === 'unsatisfiable') {
+    return reply
+      .status(416)
+      .header('content-range', `bytes */${download.size}`)
+      .send({ error: 'RANGE_NOT_SATISFIABLE', message: `The file is ${download.size} bytes long.` });
+  }
   const isHead = request.method === 'HEAD';
   const startsDownload =
     !isHead &&
     (outcome.kind === 'full' ||
-      (outcome.kind === 'partial' &&
-        outcome.range.start === 0 &&
-        !(outcome.range.end === 0 && download.size > 1)));
+      (outcome.range.start === 0 && !(outcome.range.end === 0 && download.size > 1)));
   if (startsDownload) await onStart();
 
   if (download.redirectUrl) return reply.redirect(download.redirectUrl, 302);
@@ -41,19 +55,11 @@ export async function sendDownload(
     .header('accept-ranges', 'bytes')
     .header('etag', download.etag)
     .header('cache-control', 'private, no-cache')
-    .header('content-disposition', contentDisposition(download.fileName));
+    .header('content-disposition', contentDisposition(download.fileName))
+    .type(download.contentType);
   if (download.sha256Hex) {
     reply.header('repr-digest', `sha-256=:${Buffer.from(download.sha256Hex, 'hex').toString('base64')}:`);
   }
-  if (request.headers['if-none-match'] === download.etag) return reply.status(304).send();
-
-  if (outcome.kind === 'unsatisfiable') {
-    return reply
-      .status(416)
-      .header('content-range', `bytes */${download.size}`)
-      .send({ error: 'RANGE_NOT_SATISFIABLE', message: `The file is ${download.size} bytes long.` });
-  }
-  reply.type(download.contentType);
   if (outcome.kind === 'partial') {
     const { start, end } = outcome.range;
     reply

@@ -73,6 +73,38 @@ describe('downloads', () => {
     expect(head.rawPayload.length).toBe(0);
   });
 
+  it('revalidates per RFC 9110: If-None-Match * or a list holding the tag, weak comparison, strong If-Range', async () => {
+    const etag = `"sha256-${sha256(zip)}"`;
+    for (const ifNoneMatch of ['*', `"older", ${etag}`, `W/${etag}`]) {
+      const response = await get(`/download/model/${id}`, { 'if-none-match': ifNoneMatch });
+      expect(response.statusCode, ifNoneMatch).toBe(304);
+      expect(response.headers.etag).toBe(etag);
+      expect(response.rawPayload.length).toBe(0);
+    }
+    expect((await get(`/download/model/${id}`, { 'if-none-match': '"older"' })).statusCode).toBe(200);
+
+    const strong = await get(`/download/model/${id}`, { range: 'bytes=0-9', 'if-range': etag });
+    expect(strong.statusCode).toBe(206);
+    const weak = await get(`/download/model/${id}`, { range: 'bytes=0-9', 'if-range': `W/${etag}` });
+    expect(weak.statusCode).toBe(200);
+    expect(weak.rawPayload.length).toBe(zip.length);
+  });
+
+  it('audits as DOWNLOAD only what sends the body, not a 304 revalidation', async () => {
+    const etag = `"sha256-${sha256(zip)}"`;
+    const downloads = async () =>
+      (await get(`/artifact/model/${id}/audit`))
+        .json()
+        .filter((entry: { action: string }) => entry.action === 'DOWNLOAD').length;
+    const before = await downloads();
+    expect((await get(`/download/model/${id}`, { 'if-none-match': etag })).statusCode).toBe(304);
+    expect((await get(`/download/model/${id}`, { 'if-none-match': '*' })).statusCode).toBe(304);
+    expect((await get(`/download/model/${id}`, { range: `bytes=${zip.length}-` })).statusCode).toBe(416);
+    expect(await downloads()).toBe(before);
+    expect((await get(`/download/model/${id}`, { 'if-none-match': '"older"' })).statusCode).toBe(200);
+    expect(await downloads()).toBe(before + 1);
+  });
+
   it('downloads one aspect as a valid zip of exactly those files, with ranges', async () => {
     const weights = await get(`/download/model/${id}?aspect=weights`);
     expect(weights.statusCode).toBe(200);
