@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { ActivityRecorder } from './observability/activity.js';
 import { createCardAssessor } from './rating/llm/card-assessor.js';
+import { scoringVersion } from './rating/scoring-version.js';
 import { RegexScanner } from './search/regex-scanner.js';
 import { ArtifactService } from './services/artifact-service.js';
 import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
@@ -80,7 +81,10 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     ? createCardAssessor({ ...config.llm, endpoint: config.llm.endpoint })
     : null;
   const evidence = new EvidenceService(store, lineage, huggingFace, github, cardAssessor);
-  const ratings = new RatingService(store, evidence, { gate: config.gate });
+  const ratings = new RatingService(store, evidence, {
+    gate: config.gate,
+    scoringVersion: scoringVersion({ llmEndpoint: config.llm.endpoint, llmModel: config.llm.model }),
+  });
   const artifacts = new ArtifactService({
     store,
     blobs,

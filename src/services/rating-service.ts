@@ -8,14 +8,17 @@ import type { EvidenceService } from './evidence-service.js';
 
 export interface RatingServiceOptions {
   gate: GatePolicy;
+  /** Stored with every rating; a kept rating under another version is recomputed. */
+  scoringVersion: string;
   /** Passed to the pipeline (e.g. an execution checker for reproducibility). */
   rateOptions?: Omit<RateOptions, 'name'>;
 }
 
 /**
  * Ratings of stored models, computed from gathered evidence and kept with the artifact. A kept
- * rating is reused while the artifact and its parents' scores are unchanged (the fingerprint),
- * so `/rate` is cheap; a change to either recomputes it.
+ * rating is reused while the artifact and its parents' scores are unchanged (the fingerprint)
+ * and it was computed under the current scoring version, so `/rate` is cheap; a change to any of
+ * them recomputes it.
  */
 export class RatingService {
   constructor(
@@ -28,12 +31,15 @@ export class RatingService {
     const parents = await this.evidence.parents(record);
     const inputs = fingerprint(record, parents);
     const kept = await this.store.getRating(record.id);
-    if (kept && kept.inputs === inputs) return kept.body as ModelRating;
+    const { scoringVersion } = this.options;
+    if (kept && kept.inputs === inputs && kept.scoringVersion === scoringVersion) {
+      return kept.body as ModelRating;
+    }
     const evidence = await this.evidence.gather(record);
     const rating = toModelRating(
       await rate({ ...evidence, parents }, { ...this.options.rateOptions, name: record.name }),
     );
-    await this.store.putRating(record.id, { body: rating, inputs, computedAt: new Date() });
+    await this.store.putRating(record.id, { body: rating, inputs, scoringVersion, computedAt: new Date() });
     return rating;
   }
 
@@ -70,6 +76,7 @@ export class RatingService {
     await this.store.putRating(record.id, {
       body: { ...rating, name: record.name },
       inputs: fingerprint(record, parents),
+      scoringVersion: this.options.scoringVersion,
       computedAt: new Date(),
     });
   }

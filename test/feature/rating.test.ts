@@ -118,6 +118,21 @@ describe('GET /artifact/model/{id}/rate', () => {
     expect((await rate(child)).json().tree_score).toBeCloseTo(parentScore, 3);
   });
 
+  it('reuses a kept rating only while it carries the current scoring version', async () => {
+    const id = await ingest('google-bert/bert-base-uncased');
+    const computed = (await rate(id)).json();
+    const store = t.app.registry.store;
+    const kept = await store.getRating(id);
+    if (!kept) throw new Error('the rating was not kept');
+    const marked = { ...kept, body: { ...kept.body, net_score: 0.01234 } };
+    await store.putRating(id, marked);
+    expect((await rate(id)).json().net_score).toBe(0.01234);
+
+    await store.putRating(id, { ...marked, scoringVersion: 'computed-by-older-metrics' });
+    expect((await rate(id)).json().net_score).toBe(computed.net_score);
+    expect((await store.getRating(id))?.scoringVersion).toBe(kept.scoringVersion);
+  });
+
   it('rates an uploaded model from its package', async () => {
     const id = await uploadOk(t.app, token, 'private-model', await modelZip('private-model'));
     const response = await rate(id);

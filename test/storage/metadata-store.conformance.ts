@@ -539,11 +539,17 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         const first = {
           body: { net_score: 0.5, name: 'r1' },
           inputs: 'v1',
+          scoringVersion: 's1',
           computedAt: new Date(1_700_000_000_000),
         };
         await store.putRating('r1', first);
         expect(await store.getRating('r1')).toEqual(first);
-        const second = { body: { net_score: 0.75 }, inputs: 'v2', computedAt: new Date(1_700_000_001_000) };
+        const second = {
+          body: { net_score: 0.75 },
+          inputs: 'v2',
+          scoringVersion: 's2',
+          computedAt: new Date(1_700_000_001_000),
+        };
         await store.putRating('r1', second);
         expect(await store.getRating('r1')).toEqual(second);
         await store.deleteArtifact('r1');
@@ -559,7 +565,7 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         await store.insertUser(user('dave'));
         await store.insertToken({ id: 'tx', userName: 'dave', expiresAt: later, maxUses: 5 });
         await store.getOrCreateSetting('key', () => 'kept');
-        await store.putRating('x1', { body: {}, inputs: 'i', computedAt: new Date() });
+        await store.putRating('x1', { body: {}, inputs: 'i', scoringVersion: 's', computedAt: new Date() });
 
         await store.clearAll();
         expect(await store.getRating('x1')).toBeNull();

@@ -116,15 +116,19 @@ export class KyselyMetadataStore implements MetadataStore {
         artifact_id: artifactId,
         body: JSON.stringify(rating.body),
         inputs: rating.inputs,
+        scoring_version: rating.scoringVersion,
         computed_at: rating.computedAt.getTime(),
       };
       await this.db
         .insertInto('ratings')
         .values(row)
         .onConflict((oc) =>
-          oc
-            .column('artifact_id')
-            .doUpdateSet({ body: row.body, inputs: row.inputs, computed_at: row.computed_at }),
+          oc.column('artifact_id').doUpdateSet({
+            body: row.body,
+            inputs: row.inputs,
+            scoring_version: row.scoring_version,
+            computed_at: row.computed_at,
+          }),
         )
         .execute();
     });
@@ -141,6 +145,7 @@ export class KyselyMetadataStore implements MetadataStore {
         ? {
             body: JSON.parse(row.body) as Record<string, unknown>,
             inputs: row.inputs,
+            scoringVersion: row.scoring_version,
             computedAt: new Date(Number(row.computed_at)),
           }
         : null;

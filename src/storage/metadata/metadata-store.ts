@@ -57,6 +57,8 @@ export interface StoredRating {
   body: Record<string, unknown>;
   /** Fingerprint of the inputs (artifact version, parents' scores); a different one means stale. */
   inputs: string;
+  /** The scoring code and settings it was computed under (src/rating/scoring-version.ts); another means stale. */
+  scoringVersion: string;
   computedAt: Date;
 }
 

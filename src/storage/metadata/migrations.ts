@@ -11,6 +11,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_initial': { up: (db) => createInitialSchema(db, dialect) },
     '0002_ratings': { up: createRatings },
+    '0003_rating_scoring_version': { up: addRatingScoringVersion },
   };
   return { getMigrations: async () => migrations };
 }
@@ -104,5 +105,13 @@ async function createRatings(db: Kysely<unknown>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('inputs', 'text', (c) => c.notNull())
     .addColumn('computed_at', 'bigint', (c) => c.notNull())
+    .execute();
+}
+
+/** Ratings carry the scoring version they were computed under; older rows have none, so are stale. */
+async function addRatingScoringVersion(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .alterTable('ratings')
+    .addColumn('scoring_version', 'text', (c) => c.notNull().defaultTo(''))
     .execute();
 }

@@ -78,5 +78,6 @@ export interface RatingsTable {
   /** The rating as JSON. */
   body: string;
   inputs: string;
+  scoring_version: string;
   computed_at: number;
 }
