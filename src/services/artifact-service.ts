@@ -25,6 +25,7 @@ import type { Actor } from '../security/permissions.js';
 import { describeRefusal, scanPackageWeights } from '../security/pickle/package-scan.js';
 import type { FetchedSource } from '../sources/source.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
+import { KeyedMutex } from '../storage/metadata/keyed-mutex.js';
 import type { MetadataStore, Page } from '../storage/metadata/metadata-store.js';
 import { candidateRecord } from './candidate-record.js';
 import type { PackageSources } from './package-sources.js';
@@ -64,6 +65,8 @@ interface StoredPackage {
  * the old artifact or nothing, never half of one.
  */
 export class ArtifactService {
+  private readonly storing = new KeyedMutex();
+
   constructor(private readonly deps: ArtifactServiceDeps) {}
 
   async createFromUrl(type: ArtifactType, url: string, actor: Actor): Promise<ArtifactRecord> {
@@ -139,13 +142,14 @@ export class ArtifactService {
         sourceMetadata: fetched.sourceMetadata,
         updatedAt: new Date(),
       };
-      const replaced = await this.whileBlobPresent(stored.digest, (store) =>
-        store.replaceArtifact(next, current.updatedAt),
-      );
-      if (!replaced) {
-        await this.releaseBlob(stored.digest);
-        throw new ConflictError('The artifact changed while this update ran; fetch it again and retry.');
-      }
+      await this.commitNaming(stored.digest, async (store) => {
+        // Checked before the bytes: a writer that lost the race answers 409 whatever a concurrent
+        // release did to the package it stored meanwhile.
+        const latest = await store.getArtifact(id);
+        if (latest?.updatedAt.getTime() !== current.updatedAt.getTime()) throw lostUpdate();
+        await this.expectBlob(stored.digest);
+        if (!(await store.replaceArtifact(next, current.updatedAt))) throw lostUpdate();
+      });
       await this.audit(next, actor, 'UPDATE');
       await gate.keep(next);
       if (current.packageDigest !== stored.digest) await this.releaseBlob(current.packageDigest);
@@ -221,7 +225,9 @@ export class ArtifactService {
         refusalStatus,
       );
     }
-    await this.deps.blobs.putFile(path, digest, size);
+    // Identical packages arriving together are stored one after another: the later ones find the
+    // bytes in place and skip the copy instead of uploading the same object many times at once.
+    await this.storing.run(digest, () => this.deps.blobs.putFile(path, digest, size));
     return { digest, size, facts: { ...facts, weightsScan } };
   }
 
@@ -244,23 +250,36 @@ export class ArtifactService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.whileBlobPresent(stored.digest, (store) => store.insertArtifact(record));
+    await this.commitNaming(stored.digest, async (store) => {
+      await this.expectBlob(stored.digest);
+      await store.insertArtifact(record);
+    });
     await this.audit(record, actor, 'CREATE');
     return record;
   }
 
   /**
-   * Write a row naming a blob only while holding the digest's lock and after seeing the blob:
-   * a concurrent release of identical bytes (another artifact deleted) then cannot slip between
-   * the two, so no row is ever left without its bytes.
+   * Write a row naming a stored package while holding the digest's lock, so "check the blob is
+   * there, then name it" cannot interleave with a release of identical bytes (another artifact
+   * deleted, or a losing writer cleaning up). When the write fails the package is released again
+   * (kept if another row names it), so a refused writer leaves no blob behind.
    */
-  private whileBlobPresent<T>(digest: string, write: (store: MetadataStore) => Promise<T>): Promise<T> {
-    return this.deps.store.withDigestLock(digest, async (store) => {
-      if (!(await this.deps.blobs.stat(digest))) {
-        throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
-      }
-      return write(store);
-    });
+  private async commitNaming(digest: string, write: (store: MetadataStore) => Promise<void>): Promise<void> {
+    try {
+      await this.deps.store.withDigestLock(digest, write);
+    } catch (error) {
+      // The write's own error is what the caller needs; a failed clean-up leaves only an
+      // unreferenced blob, which the next release of this digest or a reset collects.
+      await this.releaseBlob(digest).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Inside the digest lock: the package must still be there to be named. */
+  private async expectBlob(digest: string): Promise<void> {
+    if (!(await this.deps.blobs.stat(digest))) {
+      throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
+    }
   }
 
   /** Delete a package's bytes once no artifact refers to them (identical packages share one blob). */
@@ -269,4 +288,8 @@ export class ArtifactService {
       if ((await store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
     });
   }
+}
+
+function lostUpdate(): ConflictError {
+  return new ConflictError('The artifact changed while this update ran; fetch it again and retry.');
 }
