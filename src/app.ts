@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { isArtifactType } from './domain/artifact.js';
 import { registerAccessControl } from './http/access.js';
 import { registerErrorHandling } from './http/errors.js';
 import { artifactRoutes } from './http/routes/artifacts.js';
@@ -76,10 +77,13 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
   registerErrorHandling(app);
   registerAccessControl(app, registry.auth);
   app.addHook('onResponse', async (request, reply) => {
+    // Only what the registry defines is counted by name: route patterns (never raw paths) and
+    // valid artifact types, so anonymous traffic cannot grow the public health report.
     const params = request.params as { artifact_type?: string } | undefined;
+    const type = params?.artifact_type;
     registry.activity.record(
       `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
-      params?.artifact_type,
+      type !== undefined && isArtifactType(type) ? type : undefined,
       request.ip,
       reply.statusCode >= 500,
     );

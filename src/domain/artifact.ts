@@ -2,6 +2,10 @@
 export const ARTIFACT_TYPES = ['model', 'dataset', 'code'] as const;
 export type ArtifactType = (typeof ARTIFACT_TYPES)[number];
 
+export function isArtifactType(value: string): value is ArtifactType {
+  return (ARTIFACT_TYPES as readonly string[]).includes(value);
+}
+
 /** A part of a package a user may download on its own instead of the whole zip. */
 export const ASPECTS = ['weights', 'datasets', 'code', 'docs'] as const;
 export type Aspect = (typeof ASPECTS)[number];

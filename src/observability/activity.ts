@@ -1,16 +1,24 @@
-/** Per-minute request counts of this instance, for /health/components and the dashboard. */
+/**
+ * Per-minute request counts of this instance, for /health/components and the dashboard. The
+ * report is public, so everything it keeps is bounded whatever the traffic: the callers pass only
+ * matched route patterns and valid artifact types, each per-minute map holds at most
+ * MAX_KEYS_PER_MAP keys (the rest count under OTHER_KEY), and clients are tracked in one map of
+ * bounded size rather than per minute.
+ */
 interface MinuteBucket {
   minute: number;
   total: number;
   errors: number;
   perRoute: Map<string, number>;
   perType: Map<string, number>;
-  clients: Set<string>;
 }
 
 const KEEP_MINUTES = 1440;
-/** Bounds memory when a flood comes from many addresses. */
-const MAX_CLIENTS_PER_MINUTE = 10_000;
+/** Far above the registry's routes (about 60) and artifact types (3); a guard, not a working limit. */
+export const MAX_KEYS_PER_MAP = 200;
+export const OTHER_KEY = 'other';
+/** Distinct client addresses remembered (about 100 bytes each): the rest of a flood is not counted. */
+export const MAX_TRACKED_CLIENTS = 50_000;
 
 export interface ActivitySummary {
   windowStart: Date;
@@ -20,11 +28,17 @@ export interface ActivitySummary {
   perRoute: Record<string, number>;
   perType: Record<string, number>;
   uniqueClients: number;
+  /** More distinct clients came than are remembered: uniqueClients is a lower bound. */
+  uniqueClientsCapped: boolean;
   timeline: { bucket: Date; value: number }[];
 }
 
 export class ActivityRecorder {
   private readonly buckets: MinuteBucket[] = [];
+  /** Client address -> minute last seen, least recently seen first (Map insertion order). */
+  private readonly lastSeen = new Map<string, number>();
+  /** The minute of the most recent client forgotten to stay under MAX_TRACKED_CLIENTS. */
+  private forgottenUpTo = Number.NEGATIVE_INFINITY;
 
   record(
     route: string,
@@ -33,12 +47,19 @@ export class ActivityRecorder {
     failed: boolean,
     now = Date.now(),
   ): void {
-    const bucket = this.bucketFor(Math.floor(now / 60_000));
+    const minute = Math.floor(now / 60_000);
+    const bucket = this.bucketFor(minute);
     bucket.total += 1;
     if (failed) bucket.errors += 1;
-    bucket.perRoute.set(route, (bucket.perRoute.get(route) ?? 0) + 1);
-    if (artifactType) bucket.perType.set(artifactType, (bucket.perType.get(artifactType) ?? 0) + 1);
-    if (bucket.clients.size < MAX_CLIENTS_PER_MINUTE) bucket.clients.add(client);
+    countIn(bucket.perRoute, route);
+    if (artifactType) countIn(bucket.perType, artifactType);
+    this.lastSeen.delete(client);
+    this.lastSeen.set(client, minute);
+    if (this.lastSeen.size > MAX_TRACKED_CLIENTS) {
+      const [oldest, seen] = this.lastSeen.entries().next().value as [string, number];
+      this.lastSeen.delete(oldest);
+      this.forgottenUpTo = Math.max(this.forgottenUpTo, seen);
+    }
   }
 
   summarize(windowMinutes: number, now = Date.now()): ActivitySummary {
@@ -47,12 +68,12 @@ export class ActivityRecorder {
     const inWindow = this.buckets.filter((b) => b.minute >= startMinute);
     const perRoute: Record<string, number> = {};
     const perType: Record<string, number> = {};
-    const clients = new Set<string>();
     for (const bucket of inWindow) {
       for (const [route, n] of bucket.perRoute) perRoute[route] = (perRoute[route] ?? 0) + n;
       for (const [type, n] of bucket.perType) perType[type] = (perType[type] ?? 0) + n;
-      for (const client of bucket.clients) clients.add(client);
     }
+    let uniqueClients = 0;
+    for (const minute of this.lastSeen.values()) if (minute >= startMinute) uniqueClients += 1;
     return {
       windowStart: new Date(startMinute * 60_000),
       windowEnd: new Date(now),
@@ -60,7 +81,8 @@ export class ActivityRecorder {
       errors: inWindow.reduce((sum, b) => sum + b.errors, 0),
       perRoute,
       perType,
-      uniqueClients: clients.size,
+      uniqueClients,
+      uniqueClientsCapped: this.forgottenUpTo >= startMinute,
       timeline: inWindow.map((b) => ({ bucket: new Date(b.minute * 60_000), value: b.total })),
     };
   }
@@ -68,18 +90,17 @@ export class ActivityRecorder {
   private bucketFor(minute: number): MinuteBucket {
     const last = this.buckets.at(-1);
     if (last && last.minute === minute) return last;
-    const bucket: MinuteBucket = {
-      minute,
-      total: 0,
-      errors: 0,
-      perRoute: new Map(),
-      perType: new Map(),
-      clients: new Set(),
-    };
+    const bucket: MinuteBucket = { minute, total: 0, errors: 0, perRoute: new Map(), perType: new Map() };
     this.buckets.push(bucket);
     while (this.buckets.length > 0 && (this.buckets[0]?.minute ?? minute) <= minute - KEEP_MINUTES) {
       this.buckets.shift();
     }
     return bucket;
   }
+}
+
+/** Adds one to `key`, or to OTHER_KEY once the map holds MAX_KEYS_PER_MAP other keys. */
+function countIn(counts: Map<string, number>, key: string): void {
+  const counted = counts.has(key) || counts.size < MAX_KEYS_PER_MAP ? key : OTHER_KEY;
+  counts.set(counted, (counts.get(counted) ?? 0) + 1);
 }

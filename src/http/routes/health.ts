@@ -104,6 +104,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
           total_requests: activity.total,
           error_responses: activity.errors,
           unique_clients: activity.uniqueClients,
+          // More distinct clients than are remembered: the count above is a lower bound.
+          ...(activity.uniqueClientsCapped ? { unique_clients_capped: true } : {}),
           window_start: activity.windowStart.toISOString(),
           window_end: activity.windowEnd.toISOString(),
           ...Object.fromEntries(Object.entries(activity.perRoute).map(([route, n]) => [`route ${route}`, n])),
