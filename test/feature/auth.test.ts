@@ -63,13 +63,17 @@ describe('authentication', () => {
   });
 
   it.each([
-    ['no body', undefined],
-    ['no secret', { user: { name: 'a', is_admin: false } }],
-    ['password of the wrong type', { user: { name: 'a', is_admin: false }, secret: { password: 1 } }],
-  ])('answers 400 for %s', async (_case, payload) => {
+    ['no body', undefined, 'body must be object'],
+    ['no secret', { user: { name: 'a', is_admin: false } }, "body must have required property 'secret'"],
+    [
+      'password of the wrong type',
+      { user: { name: 'a', is_admin: false }, secret: { password: 1 } },
+      'body/secret/password must be string',
+    ],
+  ])('answers 400 for %s', async (_case, payload, problem) => {
     const response = await t.app.inject({ method: 'PUT', url: '/authenticate', payload: payload as object });
     expect(response.statusCode).toBe(400);
-    expect(response.json().error).toBeTruthy();
+    expect(response.json()).toEqual({ error: 'BAD_REQUEST', message: `Invalid request: ${problem}` });
   });
 
   it.each(PROTECTED)('answers 403 without a token: $method $url', async ({ method, url, payload }) => {

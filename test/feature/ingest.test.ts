@@ -107,14 +107,63 @@ describe('ingest from Hugging Face and GitHub through the real clients', () => {
   });
 
   it.each([
-    ['an unknown model', 'model', 'https://huggingface.co/nobody/nothing-here', 404],
-    ['an unknown GitHub repository', 'code', 'https://github.com/nobody/nothing-here', 404],
-    ['a gated model', 'model', 'https://huggingface.co/meta-llama/gated-llama', 424],
-    ['an oversized model', 'model', 'https://huggingface.co/big-org/huge-model', 413],
-    ['a dataset url registered as a model', 'model', 'https://huggingface.co/datasets/stanfordnlp/imdb', 400],
-    ['a model url registered as a dataset', 'dataset', 'https://huggingface.co/openai/whisper-tiny', 400],
-    ['a malformed hub url', 'model', 'https://huggingface.co/', 400],
-  ])('answers %s with %s and stores nothing', async (_case, type, url, status) => {
+    [
+      'an unknown model',
+      'model',
+      'https://huggingface.co/nobody/nothing-here',
+      404,
+      'NOT_FOUND',
+      /^model "nobody\/nothing-here" does not exist on Hugging Face/,
+    ],
+    [
+      'an unknown GitHub repository',
+      'code',
+      'https://github.com/nobody/nothing-here',
+      404,
+      'NOT_FOUND',
+      /^GitHub repository nobody\/nothing-here does not exist/,
+    ],
+    [
+      'a gated model',
+      'model',
+      'https://huggingface.co/meta-llama/gated-llama',
+      424,
+      'UPSTREAM_ERROR',
+      /is gated on Hugging Face: accept its conditions there and configure an HF_TOKEN/,
+    ],
+    [
+      'an oversized model',
+      'model',
+      'https://huggingface.co/big-org/huge-model',
+      413,
+      'PAYLOAD_TOO_LARGE',
+      /^model "big-org\/huge-model" holds more than \d+ MB, the most one package may hold\.$/,
+    ],
+    [
+      'a dataset url registered as a model',
+      'model',
+      'https://huggingface.co/datasets/stanfordnlp/imdb',
+      400,
+      'BAD_REQUEST',
+      /names a Hugging Face dataset; register it with POST \/artifact\/dataset/,
+    ],
+    [
+      'a model url registered as a dataset',
+      'dataset',
+      'https://huggingface.co/openai/whisper-tiny',
+      400,
+      'BAD_REQUEST',
+      /names a Hugging Face model; register it with POST \/artifact\/model/,
+    ],
+    [
+      'a malformed hub url',
+      'model',
+      'https://huggingface.co/',
+      400,
+      'BAD_REQUEST',
+      /^"https:\/\/huggingface\.co\/" is not a Hugging Face model or dataset page\.$/,
+    ],
+  ])('answers %s with %s and stores nothing', async (_case, type, url, status, error, message) => {
     const before = await t.app.inject({
       method: 'POST',
       url: '/artifacts',
@@ -123,7 +172,7 @@ describe('ingest from Hugging Face and GitHub through the real clients', () => {
     });
     const response = await create(type, url);
     expect(response.statusCode, response.body).toBe(status);
-    expect(response.json().message).toBeTruthy();
+    expect(response.json()).toEqual({ error, message: expect.stringMatching(message) });
     const after = await t.app.inject({
       method: 'POST',
       url: '/artifacts',

@@ -86,7 +86,10 @@ describe('npm run score -- URLS.txt', () => {
     const { code, records } = await score(['https://huggingface.co/nobody/no-such-model']);
     expect(code).toBe(EXIT.someFailed);
     expect(records).toEqual([
-      { url: 'https://huggingface.co/nobody/no-such-model', error: expect.any(String) },
+      {
+        url: 'https://huggingface.co/nobody/no-such-model',
+        error: expect.stringMatching(/"nobody\/no-such-model" does not exist on Hugging Face/),
+      },
     ]);
   });
 

@@ -84,15 +84,23 @@ describe('enumerate and search', () => {
   });
 
   it.each([
-    ['an empty list', []],
-    ['a query without name', [{ types: ['model'] }]],
-    ['an unknown type', [{ name: '*', types: ['weights'] }]],
-    ['a malformed version range', [{ name: '*', version: 'latest' }]],
-    ['a body that is not a list', { name: '*' }],
-  ])('answers 400 for %s', async (_case, payload) => {
+    ['an empty list', [], /^Provide at least one artifact_query\.$/],
+    [
+      'a query without name',
+      [{ types: ['model'] }],
+      /^Invalid request: body\/0 must have required property 'name'$/,
+    ],
+    [
+      'an unknown type',
+      [{ name: '*', types: ['weights'] }],
+      /^Invalid request: body\/0\/types\/0 must be equal to/,
+    ],
+    ['a malformed version range', [{ name: '*', version: 'latest' }], /^"latest" is not a version query\./],
+    ['a body that is not a list', { name: '*' }, /^Invalid request: body must be array$/],
+  ])('answers 400 for %s', async (_case, payload, message) => {
     const response = await query(payload);
     expect(response.statusCode).toBe(400);
-    expect(response.json().message).toBeTruthy();
+    expect(response.json()).toEqual({ error: 'BAD_REQUEST', message: expect.stringMatching(message) });
   });
 
   it('answers 400 for a forged offset', async () => {

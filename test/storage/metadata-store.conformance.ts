@@ -108,7 +108,7 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         await store.insertArtifact(artifact('a1'));
         await store.migrate();
         await store.migrate();
-        expect(await store.getArtifact('a1')).not.toBeNull();
+        expect((await store.getArtifact('a1'))?.id).toBe('a1');
       });
     });
 
@@ -579,7 +579,7 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         expect(await store.getOrCreateSetting('key', () => 'new')).toBe('kept');
 
         await store.insertArtifact(artifact('x1'));
-        expect(await store.getArtifact('x1')).not.toBeNull();
+        expect((await store.getArtifact('x1'))?.id).toBe('x1');
       });
 
       it('keeps the tokens of the named user only', async () => {

@@ -161,7 +161,8 @@ describe('inspectPackage: rejections', () => {
     const err = await rejection(inspect(zip, { maxEntries: 2 }));
     expect(err).toBeInstanceOf(PayloadTooLargeError);
     expect(err.message).toMatch(/3 zip entries; the limit is 2/);
-    await expect(inspect(zip, { maxEntries: 3 })).resolves.toBeDefined();
+    const facts = await inspect(zip, { maxEntries: 3 });
+    expect(facts.files.map((file) => file.path)).toEqual(['a', 'c']);
   });
 
   it('rejects a declared uncompressed total over the limit with 413', async () => {
@@ -171,7 +172,11 @@ describe('inspectPackage: rejections', () => {
     ]);
     const err = await rejection(inspect(zip, { maxUncompressedBytes: 1000 }));
     expect(err).toBeInstanceOf(PayloadTooLargeError);
-    await expect(inspect(zip, { maxUncompressedBytes: 1200 })).resolves.toBeDefined();
+    const facts = await inspect(zip, { maxUncompressedBytes: 1200 });
+    expect(facts.files.map((file) => [file.path, file.size])).toEqual([
+      ['a.bin', 600],
+      ['b.bin', 600],
+    ]);
   });
 
   it('rejects an entry that expands beyond the ratio limit as a zip bomb', async () => {
@@ -179,7 +184,8 @@ describe('inspectPackage: rejections', () => {
     const err = await rejection(inspect(zip));
     expect(err).toBeInstanceOf(BadRequestError);
     expect(err.message).toMatch(/suspected zip bomb: bomb\.bin expands \d+:1; the limit is 200:1/);
-    await expect(inspect(zip, { maxCompressionRatio: 5000 })).resolves.toBeDefined();
+    const facts = await inspect(zip, { maxCompressionRatio: 5000 });
+    expect(facts.files.map((file) => [file.path, file.size])).toEqual([['bomb.bin', 4 * MIB]]);
   });
 
   it('rejects an archive whose small entries together expand beyond the ratio limit', async () => {
