@@ -64,7 +64,9 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
   const cache = new ResponseCache(DEFAULT_CACHE_OPTIONS);
   const upstreamLimits = { cache, maxTotalBytes: config.limits.maxPackageBytes };
   const huggingFace = createHuggingFaceSource(config.sources, upstreamLimits);
-  const github = createGitHubSource(config.sources, upstreamLimits);
+  // GitHub's budget is small (60 requests an hour without a token): its answers are kept in the
+  // metadata store and revalidated, which GitHub does not count, after a restart or on other instances.
+  const github = createGitHubSource(config.sources, { ...upstreamLimits, answers: store });
   const sources = new SourceRouter({
     huggingFace,
     github,

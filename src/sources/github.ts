@@ -5,6 +5,7 @@ import { Octokit } from '@octokit/rest';
 import type { SourcesConfig } from '../config.js';
 import { NotFoundError, PayloadTooLargeError, RegistryError, UpstreamError } from '../domain/errors.js';
 import { classifyFile } from '../packages/classify.js';
+import { type AnswerStore, conditionalFetch } from './answer-cache.js';
 import { GitHubBudget } from './github-budget.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './http-cache.js';
 import type {
@@ -30,6 +31,8 @@ export interface GitHubSourceOptions {
   /** The transport under the timeout and cache layers (default: global fetch). */
   fetch?: typeof fetch;
   cache?: ResponseCache;
+  /** Where answers are kept with their ETags, to be revalidated rather than read again (none by default). */
+  answers?: AnswerStore;
   policy?: Partial<Omit<UpstreamPolicy, 'upstream'>>;
   /** Largest repository accepted (sum of blob sizes at the default branch). */
   maxTotalBytes?: number;
@@ -83,7 +86,7 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     baseUrl: config.githubApiUrl,
     auth: config.githubToken ?? undefined,
     userAgent: 'ModelGuard',
-    request: { fetch: cache.wrap(transport) },
+    request: { fetch: cache.wrap(opts.answers ? conditionalFetch(transport, opts.answers) : transport) },
     retry: { retries: policy.retries, retryAfterBaseValue: policy.retryDelayMs },
     // Each failed attempt would be logged at error level; the caller gets one translated error instead.
     log: { debug: noop, info: noop, warn: console.warn, error: noop },

@@ -557,6 +557,50 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
       });
     });
 
+    describe('upstream answers', () => {
+      const answer = (key: string, body: string, usedAt: number) => ({
+        key,
+        etag: `W/"${key}"`,
+        status: 200,
+        headers: [
+          ['content-type', 'application/json; charset=utf-8'],
+          ['link', '<https://api.example/x?page=2>; rel="next"'],
+        ] as [string, string][],
+        body,
+        usedAt: new Date(usedAt),
+      });
+
+      it('stores, replaces and returns an answer with its headers and unicode body', async () => {
+        expect(await store.getUpstreamAnswer('k1')).toBeNull();
+        const first = answer('k1', '{"name":"bért ✓"}', 1_700_000_000_000);
+        await store.putUpstreamAnswer(first, 1 << 20);
+        expect(await store.getUpstreamAnswer('k1')).toEqual(first);
+        const second = { ...answer('k1', '[]', 1_700_000_005_000), etag: 'W/"k1-v2"' };
+        await store.putUpstreamAnswer(second, 1 << 20);
+        expect(await store.getUpstreamAnswer('k1')).toEqual(second);
+      });
+
+      it('keeps within its byte bound by dropping the least recently used answers', async () => {
+        const body = 'x'.repeat(1000);
+        for (let index = 0; index < 5; index += 1) {
+          await store.putUpstreamAnswer(answer(`b${index}`, body, 1_700_000_000_000 + index), 3500);
+        }
+        const kept = await Promise.all([0, 1, 2, 3, 4].map((index) => store.getUpstreamAnswer(`b${index}`)));
+        expect(kept.map((entry) => entry !== null)).toEqual([false, false, true, true, true]);
+        // Using an old answer again (a revalidation) makes it the most recent.
+        await store.putUpstreamAnswer(answer('b2', body, 1_700_000_000_100), 3500);
+        await store.putUpstreamAnswer(answer('b5', body, 1_700_000_000_101), 3500);
+        expect(await store.getUpstreamAnswer('b3')).toBeNull();
+        expect(await store.getUpstreamAnswer('b2')).not.toBeNull();
+      });
+
+      it('survives a registry reset (it is a cache of public answers, not registry content)', async () => {
+        await store.putUpstreamAnswer(answer('kept', '{}', 1_700_000_000_000), 1 << 20);
+        await store.clearAll();
+        expect(await store.getUpstreamAnswer('kept')).not.toBeNull();
+      });
+    });
+
     describe('clearAll', () => {
       it('removes artifacts, audit entries, users and tokens but keeps settings', async () => {
         const later = new Date(Date.now() + 60_000);

@@ -12,6 +12,7 @@ import type {
   SearchCandidate,
   StoredRating,
   TokenRecord,
+  UpstreamAnswer,
   UserRecord,
 } from './metadata-store.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
@@ -150,6 +151,69 @@ export class KyselyMetadataStore implements MetadataStore {
           }
         : null;
     });
+  }
+
+  getUpstreamAnswer(key: string): Promise<UpstreamAnswer | null> {
+    return this.guard(async () => {
+      const row = await this.db
+        .selectFrom('upstream_answers')
+        .selectAll()
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (!row) return null;
+      return {
+        key: row.key,
+        etag: row.etag,
+        status: Number(row.status),
+        headers: JSON.parse(row.headers) as [string, string][],
+        body: row.body,
+        usedAt: new Date(Number(row.used_at)),
+      };
+    });
+  }
+
+  putUpstreamAnswer(answer: UpstreamAnswer, maxTotalBytes: number): Promise<void> {
+    return this.guard(async () => {
+      const headers = JSON.stringify(answer.headers);
+      const row = {
+        key: answer.key,
+        etag: answer.etag,
+        status: answer.status,
+        headers,
+        body: answer.body,
+        size: Buffer.byteLength(answer.key) + Buffer.byteLength(headers) + Buffer.byteLength(answer.body),
+        used_at: answer.usedAt.getTime(),
+      };
+      const { key, ...update } = row;
+      await this.db
+        .insertInto('upstream_answers')
+        .values(row)
+        .onConflict((oc) => oc.column('key').doUpdateSet(update))
+        .execute();
+      await this.pruneUpstreamAnswers(maxTotalBytes);
+    });
+  }
+
+  /** Keeps the most recently used answers that fit in `maxTotalBytes`; deletes the rest. */
+  private async pruneUpstreamAnswers(maxTotalBytes: number): Promise<void> {
+    const rows = await this.db
+      .selectFrom('upstream_answers')
+      .select(['key', 'size'])
+      .orderBy('used_at', 'desc')
+      .orderBy('key')
+      .execute();
+    let total = 0;
+    const evicted: string[] = [];
+    for (const row of rows) {
+      total += Number(row.size);
+      if (total > maxTotalBytes) evicted.push(row.key);
+    }
+    for (let start = 0; start < evicted.length; start += 500) {
+      await this.db
+        .deleteFrom('upstream_answers')
+        .where('key', 'in', evicted.slice(start, start + 500))
+        .execute();
+    }
   }
 
   /**

@@ -62,6 +62,17 @@ export interface StoredRating {
   computedAt: Date;
 }
 
+/** An upstream API answer kept with its ETag, so asking again costs only a revalidation. */
+export interface UpstreamAnswer {
+  /** The request it answers (URL, Accept, and who asked). */
+  key: string;
+  etag: string;
+  status: number;
+  headers: [string, string][];
+  body: string;
+  usedAt: Date;
+}
+
 export interface SearchCandidate extends ArtifactSummary {
   readme: string | null;
 }
@@ -107,6 +118,13 @@ export interface MetadataStore {
   /** Store (replace) the artifact's rating; deleting the artifact deletes it. */
   putRating(artifactId: string, rating: StoredRating): Promise<void>;
   getRating(artifactId: string): Promise<StoredRating | null>;
+
+  getUpstreamAnswer(key: string): Promise<UpstreamAnswer | null>;
+  /**
+   * Store (replace) an answer, then drop the least recently used ones until all kept answers
+   * together take at most `maxTotalBytes`. Not part of the registry's content: a reset keeps it.
+   */
+  putUpstreamAnswer(answer: UpstreamAnswer, maxTotalBytes: number): Promise<void>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** One artifact's entries, newest first, one bounded page at a time (keyset pagination). */

@@ -12,6 +12,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0001_initial': { up: (db) => createInitialSchema(db, dialect) },
     '0002_ratings': { up: createRatings },
     '0003_rating_scoring_version': { up: addRatingScoringVersion },
+    '0004_upstream_answers': { up: createUpstreamAnswers },
   };
   return { getMigrations: async () => migrations };
 }
@@ -114,4 +115,19 @@ async function addRatingScoringVersion(db: Kysely<unknown>): Promise<void> {
     .alterTable('ratings')
     .addColumn('scoring_version', 'text', (c) => c.notNull().defaultTo(''))
     .execute();
+}
+
+/** GitHub answers kept with their ETag, revalidated instead of read again (src/sources/answer-cache.ts). */
+async function createUpstreamAnswers(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('upstream_answers')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('etag', 'text', (c) => c.notNull())
+    .addColumn('status', 'integer', (c) => c.notNull())
+    .addColumn('headers', 'text', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('size', 'bigint', (c) => c.notNull())
+    .addColumn('used_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('upstream_answers_used_at').on('upstream_answers').column('used_at').execute();
 }

@@ -11,6 +11,7 @@ export interface Database {
   tokens: TokensTable;
   settings: SettingsTable;
   ratings: RatingsTable;
+  upstream_answers: UpstreamAnswersTable;
 }
 
 /** 0 or 1. */
@@ -80,4 +81,16 @@ export interface RatingsTable {
   inputs: string;
   scoring_version: string;
   computed_at: number;
+}
+
+export interface UpstreamAnswersTable {
+  key: string;
+  etag: string;
+  status: number;
+  /** The answer's headers as a JSON array of [name, value]. */
+  headers: string;
+  body: string;
+  /** Bytes of the key, headers and body together: what the cache's bound counts. */
+  size: number;
+  used_at: number;
 }

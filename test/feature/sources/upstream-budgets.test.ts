@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { type FixtureSources, startFixtureSources } from '../../support/fixture-sources.js';
 import { createFromUrl, uploadOk } from '../../support/requests.js';
+import { createPgS3Storage, testStorageKind } from '../../support/test-storage.js';
 import { modelZip } from '../../support/zips.js';
 
 /**
@@ -45,6 +49,22 @@ async function withApp<T>(env: Record<string, string>, work: (t: TestApp, token:
 
 const BERT = 'https://huggingface.co/google-bert/bert-base-uncased';
 
+/** Storage that outlives an app, so the registry can be restarted on it. */
+async function durableStorage() {
+  if (testStorageKind() === 'pg-s3') {
+    const storage = await createPgS3Storage();
+    return {
+      start: (env: Record<string, string>) => startTestApp(env, storage.overrides()),
+      dispose: () => storage.dispose(),
+    };
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'modelguard-restart-'));
+  return {
+    start: (env: Record<string, string>) => startTestApp({ ...env, DATA_DIR: dataDir }),
+    dispose: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
 describe('GitHub without a token', () => {
   it('ingests a model whose card links its repository within 20 requests', async () => {
     const from = sources.github.requests.length;
@@ -56,6 +76,33 @@ describe('GitHub without a token', () => {
     expect(requests.some((url) => url.startsWith('/repos/google-research/bert'))).toBe(true);
     expect(requests.length).toBeLessThanOrEqual(20);
     expect(sources.github.budget(null).used).toBe(requests.length);
+  });
+
+  it('rates the same model again after a restart with revalidations only (304s GitHub does not count)', async () => {
+    const storage = await durableStorage();
+    try {
+      const first = await storage.start(anonymousEnv());
+      const firstToken = await first.token();
+      const created = await createFromUrl(first.app, firstToken, 'model', BERT);
+      expect(created.statusCode, created.body).toBe(201);
+      await first.close();
+      const spent = sources.github.budget(null).used;
+      expect(spent).toBeGreaterThan(0);
+
+      const from = sources.github.requests.length;
+      const second = await storage.start(anonymousEnv());
+      try {
+        const again = await createFromUrl(second.app, await second.token(), 'model', BERT);
+        expect(again.statusCode, again.body).toBe(201);
+      } finally {
+        await second.close();
+      }
+      const revalidations = apiRequestsSince(from);
+      expect(revalidations.length).toBe(spent);
+      expect(sources.github.budget(null).used).toBe(spent);
+    } finally {
+      await storage.dispose();
+    }
   });
 
   it('answers 503 with Retry-After when the budget is spent, and stores nothing', async () => {
