@@ -1,3 +1,4 @@
+import MarkdownIt, { type Token } from 'markdown-it';
 import { parseModelCard } from '../sources/model-card.js';
 import type { HuggingFaceMetadata } from '../sources/source.js';
 
@@ -13,44 +14,54 @@ export function cardBody(model: HuggingFaceMetadata): string {
   return model.card.text === null ? '' : parseModelCard(model.card.text).body;
 }
 
-/** Fenced blocks (``` or ~~~, three or more), in order. An unclosed fence runs to the end. */
+/**
+ * The card parsed as CommonMark (markdown-it, HTML allowed as on the hub): fences inside lists and
+ * quotes, setext headings and unclosed fences are read the way the hub renders them. The last
+ * parse is kept, since each metric asks for blocks, prose and headings of the same card.
+ */
+let lastParse: { markdown: string; tokens: Token[] } | null = null;
+const markdownParser = new MarkdownIt({ html: true });
+
+function parse(markdown: string): Token[] {
+  if (lastParse?.markdown !== markdown) lastParse = { markdown, tokens: markdownParser.parse(markdown, {}) };
+  return lastParse.tokens;
+}
+
+/** Fenced blocks (``` or ~~~), in order, wherever they sit (lists, quotes). An unclosed fence runs to the end. */
 export function codeBlocks(markdown: string): CodeBlock[] {
-  return splitFences(markdown).blocks;
+  return parse(markdown)
+    .filter((token) => token.type === 'fence')
+    .map((token) => ({
+      language: (token.info.trim().split(/\s+/)[0] ?? '').toLowerCase(),
+      code: token.content.replace(/\n$/, ''),
+    }));
 }
 
 /** The body with fenced code removed: what a reader reads as prose, tables and headings. */
 export function proseOf(markdown: string): string {
-  return splitFences(markdown).prose;
-}
-
-function splitFences(markdown: string): { prose: string; blocks: CodeBlock[] } {
-  const blocks: CodeBlock[] = [];
-  const prose: string[] = [];
-  let open: { fence: string; language: string; lines: string[] } | null = null;
-  for (const line of markdown.split(/\r?\n/)) {
-    if (open === null) {
-      const start = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)/.exec(line);
-      if (start) open = { fence: start[1] ?? '```', language: (start[2] ?? '').toLowerCase(), lines: [] };
-      else prose.push(line);
-      continue;
-    }
-    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)?.[1] ?? '';
-    if (close[0] === open.fence[0] && close.length >= open.fence.length) {
-      blocks.push({ language: open.language, code: open.lines.join('\n') });
-      open = null;
-    } else {
-      open.lines.push(line);
-    }
+  const fenced = new Set<number>();
+  for (const token of parse(markdown)) {
+    if (token.type !== 'fence' || !token.map) continue;
+    for (let line = token.map[0]; line < token.map[1]; line += 1) fenced.add(line);
   }
-  if (open !== null) blocks.push({ language: open.language, code: open.lines.join('\n') });
-  return { prose: prose.join('\n'), blocks };
+  return markdown
+    .split(/\r?\n/)
+    .filter((_, line) => !fenced.has(line))
+    .join('\n');
 }
 
-/** ATX headings (`# Title` .. `###### Title`) outside code, lower-cased. */
+/** Headings (ATX `# Title` and setext `Title` over `===`/`---`) outside code, as plain lower-case text. */
 export function headings(markdown: string): string[] {
-  return [...proseOf(markdown).matchAll(/^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$/gm)].map((match) =>
-    (match[1] ?? '').toLowerCase(),
-  );
+  const tokens = parse(markdown);
+  return tokens.flatMap((token, index) => {
+    const inline = tokens[index + 1];
+    if (token.type !== 'heading_open' || inline?.type !== 'inline') return [];
+    const text = (inline.children ?? [])
+      .filter((child) => child.type === 'text' || child.type === 'code_inline')
+      .map((child) => child.content)
+      .join('');
+    return [text.trim().toLowerCase()];
+  });
 }
 
 export function wordCount(text: string): number {
