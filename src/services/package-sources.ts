@@ -1,7 +1,10 @@
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { ArtifactType } from '../domain/artifact.js';
 import { BadRequestError } from '../domain/errors.js';
 import { nameFromUrl } from '../domain/names.js';
 import { receiveToFile } from '../packages/receive.js';
+import { repackArchive } from '../packages/repack-archive.js';
 import { writePackageZip } from '../packages/write-package.js';
 import type { GitHubSource } from '../sources/github.js';
 import type { HuggingFaceSource } from '../sources/huggingface.js';
@@ -37,7 +40,8 @@ export interface SourceRouterOptions {
 /**
  * Recognises the source behind a URL: a Hugging Face model or dataset page, a GitHub repository,
  * or any other http(s) URL taken as a direct link to a zip. Remote repositories are packed into
- * a zip file by file; direct zips are stored as fetched.
+ * a zip file by file, or repacked from the one archive the source offers (GitHub); direct zips
+ * are stored as fetched.
  */
 export class SourceRouter implements PackageSources {
   constructor(private readonly options: SourceRouterOptions) {}
@@ -69,7 +73,10 @@ export class SourceRouter implements PackageSources {
     inspect?: InspectSource,
   ): Promise<FetchedPackage> {
     await inspect?.(source);
-    const { digest, size } = await writePackageZip(source.files, destPath, this.options.maxPackageBytes);
+    const { maxPackageBytes } = this.options;
+    const { digest, size } = source.archive
+      ? await packArchive(source.archive, destPath, maxPackageBytes)
+      : await writePackageZip(source.files, destPath, maxPackageBytes);
     return {
       name: source.name,
       version: source.version,
@@ -92,6 +99,24 @@ export class SourceRouter implements PackageSources {
       digest,
       size,
     };
+  }
+}
+
+/**
+ * Streams the archive to a file beside the package (within the size limit, so memory stays
+ * bounded), then repacks it without its top folder; the archive file is removed either way.
+ */
+async function packArchive(
+  archive: () => Promise<Readable>,
+  destPath: string,
+  maxBytes: number,
+): Promise<{ digest: string; size: number }> {
+  const archivePath = `${destPath}.archive`;
+  try {
+    await receiveToFile(await archive(), archivePath, maxBytes);
+    return await repackArchive(archivePath, destPath, maxBytes);
+  } finally {
+    await rm(archivePath, { force: true });
   }
 }
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
@@ -151,6 +152,7 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
         canonicalUrl: canonicalSourceUrl({ kind: 'github', owner: info.owner.login, repo: info.name }),
         version: null,
         files: blobs.map((blob) => sourceFile(info.owner.login, info.name, blob)),
+        archive: () => openArchive(info.owner.login, info.name, head),
         metadata,
       };
     } catch (error) {
@@ -317,7 +319,36 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     return blobs;
   }
 
-  /** File bytes come from the git blob API; they bypass the cache, which is for metadata. */
+  /**
+   * The repository at `sha` as one zip: a single API request, which GitHub answers with a
+   * redirect to its download host (not an API request, not counted). Streamed, never cached.
+   */
+  async function openArchive(owner: string, repo: string, sha: string): Promise<Readable> {
+    const what = `the archive of GitHub repository ${owner}/${repo}`;
+    const path = [owner, repo].map(encodeURIComponent).join('/');
+    try {
+      const response = await transport(`${config.githubApiUrl}/repos/${path}/zipball/${sha}`, {
+        headers: {
+          accept: 'application/vnd.github+json',
+          'user-agent': 'ModelGuard',
+          ...(config.githubToken ? { authorization: `token ${config.githubToken}` } : {}),
+        },
+        redirect: 'follow',
+      });
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        throw Object.assign(new Error(`${response.status} ${response.statusText}`), {
+          status: response.status,
+          response: { headers: Object.fromEntries(response.headers) },
+        });
+      }
+      return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    } catch (error) {
+      throw githubError(error, what);
+    }
+  }
+
+  /** Single files come from the git blob API (packages use the archive); they bypass the cache. */
   function sourceFile(owner: string, repo: string, blob: Blob): SourceFile {
     return {
       path: blob.path,

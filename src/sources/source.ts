@@ -18,6 +18,11 @@ export interface FetchedSource {
   canonicalUrl: string;
   version: string | null;
   files: SourceFile[];
+  /**
+   * All the files as one zip archive under a single top folder, when the source offers one
+   * (GitHub's zipball): packing then costs one request instead of one per file.
+   */
+  archive?: () => Promise<Readable>;
   metadata: SourceMetadata;
 }
 

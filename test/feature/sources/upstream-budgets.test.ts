@@ -121,6 +121,59 @@ describe('GitHub without a token', () => {
   });
 });
 
+describe('code packages through the zipball', () => {
+  it('ingests a repository of 2,000 small files with a handful of requests', async () => {
+    const from = sources.github.requests.length;
+    await withApp(anonymousEnv(), async (t, token) => {
+      const response = await createFromUrl(t.app, token, 'code', 'https://github.com/bulk-lab/many-files');
+      expect(response.statusCode, response.body).toBe(201);
+      const id = response.json().metadata.id as string;
+      const download = await t.app.inject({
+        url: `/artifacts/code/${id}`,
+        headers: { 'x-authorization': token },
+      });
+      expect(download.statusCode, download.body).toBe(200);
+      const stored = await t.app.registry.store.getArtifact(id);
+      expect(stored?.facts.files).toHaveLength(2001);
+      expect(stored?.facts.files.map((file) => file.path)).toContain('pkg/mod_1999.py');
+    });
+    const requests = apiRequestsSince(from);
+    expect(requests.filter((url) => url.includes('/git/blobs/'))).toEqual([]);
+    expect(requests.filter((url) => url.includes('/zipball/'))).toHaveLength(1);
+    expect(requests.length).toBeLessThanOrEqual(8);
+    expect(sources.github.requests.slice(from).some((r) => r.url.startsWith('/_codeload/'))).toBe(true);
+  });
+
+  it('ingests a model and its linked repository as code within 20 requests', async () => {
+    const from = sources.github.requests.length;
+    await withApp(anonymousEnv(), async (t, token) => {
+      const model = await createFromUrl(t.app, token, 'model', BERT);
+      expect(model.statusCode, model.body).toBe(201);
+      const code = await createFromUrl(t.app, token, 'code', 'https://github.com/google-research/bert');
+      expect(code.statusCode, code.body).toBe(201);
+      const stored = await t.app.registry.store.getArtifact(code.json().metadata.id);
+      expect(stored?.facts.files.map((file) => file.path).sort()).toContain('modeling.py');
+    });
+    const requests = apiRequestsSince(from);
+    expect(requests.length).toBeLessThanOrEqual(20);
+    // Six pull requests sampled (two requests each), as the reviewedness reason says.
+    expect(requests.filter((url) => /\/pulls\/\d+\/reviews/.test(url))).toHaveLength(6);
+  });
+
+  it('with a token samples 30 pull requests for the same ingest', async () => {
+    const from = sources.github.requests.length;
+    await withApp(sources.env, async (t, token) => {
+      const model = await createFromUrl(t.app, token, 'model', BERT);
+      expect(model.statusCode, model.body).toBe(201);
+      const code = await createFromUrl(t.app, token, 'code', 'https://github.com/google-research/bert');
+      expect(code.statusCode, code.body).toBe(201);
+    });
+    const requests = apiRequestsSince(from);
+    expect(requests.filter((url) => /\/pulls\/\d+\/reviews/.test(url))).toHaveLength(30);
+    expect(sources.github.budget(null).used).toBe(0);
+  });
+});
+
 describe('optional GitHub statistics', () => {
   it.each([
     ['404', () => sources.github.refuse(/\/(stats\/code_frequency|contributors|pulls)/, 404)],
