@@ -20,6 +20,7 @@ import { ratingRoutes } from './http/routes/rating.js';
 import { searchRoutes } from './http/routes/search.js';
 import { weightsScanRoutes } from './http/routes/weights-scan.js';
 import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from './http/schemas.js';
+import { registerBodyIdleTimeout, serverTimeoutOptions } from './http/timeouts.js';
 import { validationOptions } from './http/validation.js';
 import { createRegistry, type Registry, type RegistryOverrides } from './registry.js';
 
@@ -40,10 +41,12 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
     bodyLimit: config.limits.maxJsonBodyBytes,
     // Artifact ids are UUIDs; anything much longer in a path is not ours.
     routerOptions: { maxParamLength: 300 },
+    ...serverTimeoutOptions(config.http),
     ...validationOptions(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('registry', registry);
+  registerBodyIdleTimeout(app, config.http.bodyIdleTimeoutMs);
   app.addHook('onClose', async () => registry.close());
 
   await app.register(helmet, { contentSecurityPolicy: false });

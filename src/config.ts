@@ -94,6 +94,38 @@ export const CONFIG_SCHEMA = Type.Object({
     { minimum: 1, maximum: 64 },
     { env: 'WORKERS', description: 'processes serving the port (node:cluster); more uses more cores' },
   ),
+  /** Timeouts of the HTTP server while it receives a request (not while it answers). */
+  http: Type.Object({
+    headersTimeoutMs: integer(
+      30_000,
+      { minimum: 1 },
+      {
+        env: 'HTTP_HEADERS_TIMEOUT_MS',
+        description:
+          'time a client has to send the complete request headers; then 408 and the connection closes',
+      },
+    ),
+    bodyIdleTimeoutMs: integer(
+      30_000,
+      { minimum: 0 },
+      {
+        env: 'HTTP_BODY_IDLE_TIMEOUT_MS',
+        shown: '`30000` (0: off)',
+        description:
+          'longest pause between two pieces of a request body (an upload that keeps sending, however slowly, is not cut); then 408 and the connection closes',
+      },
+    ),
+    requestTimeoutMs: integer(
+      6 * 3600_000,
+      { minimum: 0 },
+      {
+        env: 'HTTP_REQUEST_TIMEOUT_MS',
+        shown: '`21600000` (6 h; 0: off)',
+        description:
+          'time a client has to send a whole request, body included (6 h lets a 20 GiB upload arrive at 1 MB/s); then 408',
+      },
+    ),
+  }),
   logLevel: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info', {
     env: 'LOG_LEVEL',
     description: 'pino level (logs are JSON on stdout)',
@@ -389,6 +421,12 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const settings = readObject(CONFIG_SCHEMA, env, problems) as Settings;
+  const { headersTimeoutMs, requestTimeoutMs } = settings.http;
+  if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    problems.push(
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (headers are part of the request)',
+    );
+  }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }

@@ -72,6 +72,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('has HTTP timeouts, the headers deadline within the whole-request one', () => {
+    expect(loadConfig({}).http).toEqual({
+      headersTimeoutMs: 30_000,
+      bodyIdleTimeoutMs: 30_000,
+      requestTimeoutMs: 6 * 3600_000,
+    });
+    expect(problems({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (headers are part of the request)',
+    ]);
+    expect(
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '0' }).http.requestTimeoutMs,
+    ).toBe(0);
+  });
+
   it('rejects a misspelt metric in GATE_EXCLUDE', () => {
     expect(problems({ GATE_EXCLUDE: 'reviewdness' })).toEqual([
       expect.stringMatching(
