@@ -1,6 +1,7 @@
+import type { SyntaxNode } from '@lezer/common';
 import { type ModelLoad, modelLoads } from './model-loads.js';
 import { undefinedNames } from './names.js';
-import { logicalLines, stringValue, type Token, tokenize } from './tokens.js';
+import { childrenOf, lineAt, nodesNamed, type Program, parsePython, stringValue, textOf } from './syntax.js';
 
 /** The model the demo should run, and ids it may legitimately load too (its parents). */
 export interface DemoTarget {
@@ -61,18 +62,16 @@ const MAX_LISTED = 4;
  * (packages, network, hardware are not checked), and a failed check is reported, not guessed at.
  */
 export function checkPythonDemo(blocks: readonly string[], target: DemoTarget): DemoVerdict {
+  const programs = blocks.map((block) => parsePython(replPrompts(block)));
   const issues: string[] = [];
-  const statements: Token[][] = [];
-  for (const block of blocks) {
-    const { tokens, problems } = tokenize(replPrompts(block));
-    issues.push(...problems.map((problem) => `does not parse: ${problem}`));
-    statements.push(...logicalLines(tokens));
+  for (const program of programs) {
+    issues.push(...program.problems.map((problem) => `does not parse: ${problem}`));
+    issues.push(...shellLines(program), ...elisions(program), ...placeholders(program));
   }
-  issues.push(...shellLines(statements), ...elisions(statements), ...placeholders(statements));
-  const names = undefinedNames(statements);
+  const names = undefinedNames(programs);
   if (names.undefined.length > 0)
     issues.push(`uses ${listed(names.undefined)} without importing or defining it`);
-  const loads = modelLoads(statements);
+  const loads = modelLoads(programs);
   issues.push(...loadIssues(loads, target));
   return { loadsModel: loads.length > 0, issues: [...new Set(issues)] };
 }
@@ -87,51 +86,50 @@ function replPrompts(block: string): string {
     .join('\n');
 }
 
-function shellLines(statements: readonly Token[][]): string[] {
-  return statements
-    .filter(([first, second]) => {
-      if (first?.text === '$') return true;
-      return (
-        first?.type === 'name' &&
-        SHELL_COMMANDS.has(first.text) &&
-        (second?.type === 'name' || second?.text === '-')
-      );
+/** `pip install x` pasted into Python: a statement that is a shell command name followed by words. */
+function shellLines(program: Program): string[] {
+  return nodesNamed(program, 'ExpressionStatement')
+    .filter((statement) => {
+      const [first] = childrenOf(statement);
+      if (first?.name !== 'VariableName' || !SHELL_COMMANDS.has(textOf(program, first))) return false;
+      // A name followed, on its line, by a word or an option: `pip install`, `git clone`, `cd -`.
+      return /^[ \t]+[\w-]/.test(program.source.slice(first.to));
     })
-    .map((statement) => `line ${statement[0]?.line}: a shell command inside Python code`);
+    .map((statement) => `line ${lineAt(program.source, statement.from)}: a shell command inside Python code`);
 }
 
 /**
- * `...` standing for omitted code: inside a call's parentheses or braces, as an assigned value, or
- * as a statement that is not the body of a `def`/`class`/block. `x[..., 0]` (NumPy) and
- * `def f(): ...` are valid and left alone.
+ * `...` standing for omitted code: in a call's arguments, a dict or set, as an assigned value, or
+ * as a statement that is not the whole body of a `def`/`class`/block. `x[..., 0]` (NumPy),
+ * `Tuple[int, ...]`, `[1, 2, ...]` and `def f(): ...` are valid and left alone.
  */
-function elisions(statements: readonly Token[][]): string[] {
-  const found: string[] = [];
-  statements.forEach((statement, index) => {
-    const brackets: string[] = [];
-    statement.forEach((token, position) => {
-      if (token.text === '(' || token.text === '[' || token.text === '{') brackets.push(token.text);
-      if (token.text === ')' || token.text === ']' || token.text === '}') brackets.pop();
-      if (token.text !== '...') return;
-      const previous = statement[position - 1]?.text;
-      const enclosing = brackets.at(-1);
-      const blockBody =
-        previous === ':' || (statement.length === 1 && statements[index - 1]?.at(-1)?.text === ':');
-      if (enclosing === '[' || (enclosing === undefined && blockBody)) return;
-      found.push(`line ${token.line}: "..." stands for omitted code`);
-    });
-  });
-  return found;
+function elisions(program: Program): string[] {
+  return nodesNamed(program, 'Ellipsis')
+    .filter((ellipsis) => !validEllipsis(ellipsis))
+    .map((ellipsis) => `line ${lineAt(program.source, ellipsis.from)}: "..." stands for omitted code`);
 }
 
-function placeholders(statements: readonly Token[][]): string[] {
+function validEllipsis(ellipsis: SyntaxNode): boolean {
+  const parent = ellipsis.parent;
+  if (parent?.name === 'MemberExpression' || parent?.name === 'ArrayExpression') return true;
+  return parent?.name === 'ExpressionStatement' && parent.parent?.name === 'Body';
+}
+
+/** Placeholders: `<model_name>` anywhere in code, `YOUR_TOKEN` or `path/to` inside strings. */
+function placeholders(program: Program): string[] {
   const found = new Set<string>();
-  for (const statement of statements) {
-    // Outside strings only `<...>` placeholders count: `your_model = ...` is a fine variable name.
-    const code = statement.map((token) => token.text).join(' ');
-    const strings = statement.map(stringValue).filter((value): value is string => value !== null);
-    const placeholder = anglePlaceholder(code) ?? strings.map(placeholderIn).find((value) => value !== null);
-    if (placeholder) found.add(`line ${statement[0]?.line}: placeholder "${placeholder}"`);
+  const comments = nodesNamed(program, 'Comment');
+  program.source.split('\n').forEach((text, index) => {
+    const line = index + 1;
+    const code = comments
+      .filter((comment) => lineAt(program.source, comment.from) === line)
+      .reduce((rest, comment) => rest.replace(textOf(program, comment), ''), text);
+    const placeholder = anglePlaceholder(code);
+    if (placeholder) found.add(`line ${line}: placeholder "${placeholder}"`);
+  });
+  for (const literal of nodesNamed(program, 'String')) {
+    const placeholder = placeholderIn(stringValue(textOf(program, literal)) ?? '');
+    if (placeholder) found.add(`line ${lineAt(program.source, literal.from)}: placeholder "${placeholder}"`);
   }
   return [...found];
 }

@@ -1,4 +1,5 @@
-import { stringValue, type Token } from './tokens.js';
+import type { SyntaxNode } from '@lezer/common';
+import { childrenOf, lineAt, nodesNamed, type Program, stringValue, textOf } from './syntax.js';
 
 /** One place the demo loads model weights, with the id it passes when that can be read statically. */
 export interface ModelLoad {
@@ -26,72 +27,70 @@ const LOADERS: Record<string, string | null> = {
   create_model: null,
 };
 
-/** Every model-loading call in the program, ids resolved through simple `name = "literal"` bindings. */
-export function modelLoads(statements: readonly Token[][]): ModelLoad[] {
-  const literals = literalBindings(statements);
-  const loads: ModelLoad[] = [];
-  for (const statement of statements) {
-    statement.forEach((token, index) => {
-      const keyword = LOADERS[token.text];
-      if (token.type !== 'name' || keyword === undefined || statement[index + 1]?.text !== '(') return;
-      if (keyword === null) {
-        loads.push({ call: token.text, id: null, given: true, line: token.line });
-        return;
-      }
-      const args = callArguments(statement, index + 1);
+/** Every model-loading call in the programs, ids resolved through simple `name = "literal"` bindings. */
+export function modelLoads(programs: readonly Program[]): ModelLoad[] {
+  const literals = literalBindings(programs);
+  return programs.flatMap((program) =>
+    nodesNamed(program, 'CallExpression').flatMap((call): ModelLoad[] => {
+      const callee = call.firstChild;
+      const name = callee?.name === 'MemberExpression' ? callee.lastChild : callee;
+      if (!name || (name.name !== 'VariableName' && name.name !== 'PropertyName')) return [];
+      const callName = textOf(program, name);
+      const keyword = LOADERS[callName];
+      if (keyword === undefined) return [];
+      const line = lineAt(program.source, name.from);
+      if (keyword === null) return [{ call: callName, id: null, given: true, line }];
+      const args = callArguments(program, call.getChild('ArgList'));
       // pipeline('task', 'model-id'): the task comes first.
-      const argument = args.keywords.get(keyword) ?? args.positional[token.text === 'pipeline' ? 1 : 0];
-      loads.push({
-        call: token.text,
-        id: argument ? resolve(argument, literals) : null,
-        given: argument !== undefined,
-        line: token.line,
-      });
-    });
-  }
-  return loads;
+      const argument = args.keywords.get(keyword) ?? args.positional[callName === 'pipeline' ? 1 : 0];
+      const id = argument ? resolve(program, argument, literals) : null;
+      return [{ call: callName, id, given: argument !== undefined, line }];
+    }),
+  );
 }
 
-function resolve(argument: readonly Token[], literals: ReadonlyMap<string, string>): string | null {
+function resolve(program: Program, argument: readonly SyntaxNode[], literals: ReadonlyMap<string, string>) {
   const [only] = argument;
   if (argument.length !== 1 || !only) return null;
-  return only.type === 'string' ? stringValue(only) : (literals.get(only.text) ?? null);
+  if (only.name === 'String') return stringValue(textOf(program, only));
+  return only.name === 'VariableName' ? (literals.get(textOf(program, only)) ?? null) : null;
 }
 
 /** `name = "literal"` statements; a name bound twice keeps its last literal. */
-function literalBindings(statements: readonly Token[][]): Map<string, string> {
+function literalBindings(programs: readonly Program[]): Map<string, string> {
   const literals = new Map<string, string>();
-  for (const [target, equals, value, ...rest] of statements) {
-    if (target?.type !== 'name' || equals?.text !== '=' || !value || rest.length > 0) continue;
-    const literal = stringValue(value);
-    if (literal !== null) literals.set(target.text, literal);
+  for (const program of programs) {
+    for (const statement of nodesNamed(program, 'AssignStatement')) {
+      const [target, equals, value, ...rest] = childrenOf(statement);
+      if (target?.name !== 'VariableName' || equals?.name !== 'AssignOp' || value?.name !== 'String')
+        continue;
+      if (rest.length > 0 || textOf(program, equals) !== '=') continue;
+      const literal = stringValue(textOf(program, value));
+      if (literal !== null) literals.set(textOf(program, target), literal);
+    }
   }
   return literals;
 }
 
-/** The top-level arguments of the call whose `(` is at `open`. */
+/** A call's arguments: positional ones, and keyword ones by name (each a list of nodes). */
 function callArguments(
-  statement: readonly Token[],
-  open: number,
-): { positional: Token[][]; keywords: Map<string, Token[]> } {
-  const depth = (statement[open]?.depth ?? 0) + 1;
-  const positional: Token[][] = [];
-  const keywords = new Map<string, Token[]>();
-  let current: Token[] = [];
+  program: Program,
+  argList: SyntaxNode | null,
+): { positional: SyntaxNode[][]; keywords: Map<string, SyntaxNode[]> } {
+  const positional: SyntaxNode[][] = [];
+  const keywords = new Map<string, SyntaxNode[]>();
+  let current: SyntaxNode[] = [];
   const finish = () => {
-    if (current.length === 0) return;
     const [name, equals, ...value] = current;
-    if (name?.type === 'name' && equals?.text === '=' && equals.depth === depth)
-      keywords.set(name.text, value);
-    else positional.push(current);
+    if (name?.name === 'VariableName' && equals?.name === 'AssignOp')
+      keywords.set(textOf(program, name), value);
+    else if (current.length > 0) positional.push(current);
     current = [];
   };
-  for (let cursor = open + 1; cursor < statement.length; cursor += 1) {
-    const token = statement[cursor];
-    if (!token) break;
-    if (token.depth < depth) break;
-    if (token.text === ',' && token.depth === depth) finish();
-    else current.push(token);
+  for (const child of argList ? childrenOf(argList) : []) {
+    if (child.name === '(' || child.name === ')' || child.type.isError) continue;
+    if (child.name === ',') finish();
+    else current.push(child);
   }
   finish();
   return { positional, keywords };

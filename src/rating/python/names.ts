@@ -1,10 +1,6 @@
-import type { Token } from './tokens.js';
+import type { SyntaxNode } from '@lezer/common';
+import { childrenOf, type Program, textOf } from './syntax.js';
 
-const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case'.split(
-    ' ',
-  ),
-);
 const BUILTINS = new Set(
   `abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex
   delattr dict dir divmod enumerate eval exec filter float format frozenset getattr globals hasattr hash help hex
@@ -18,6 +14,9 @@ const BUILTINS = new Set(
   display get_ipython`.split(/\s+/),
 );
 
+/** Nodes whose names are bound when they stand as a target (`a, (b, c) = ...`, `for [x, y] in ...`). */
+const TARGET_GROUPS = new Set(['TupleExpression', 'ArrayExpression', 'ParenthesizedExpression']);
+
 export interface NameUse {
   /** Names used but never bound in the program; empty when a star import hides what is bound. */
   undefined: string[];
@@ -25,122 +24,98 @@ export interface NameUse {
 }
 
 /**
- * Names used but never bound anywhere in the program: imports, assignment targets, loop and
- * comprehension variables, `as` targets, def/class/lambda names and parameters, walrus targets,
- * global declarations. Order and scope are ignored (a name bound anywhere counts as bound), which
- * keeps false alarms out at the price of missing use-before-definition.
+ * Names used but never bound anywhere in the programs (the blocks of one card, run as one
+ * notebook), read from the syntax tree: imports, assignment and annotated targets, loop and
+ * comprehension variables, `as` targets, def/class names, parameters of defs and lambdas, walrus
+ * targets, global/nonlocal declarations. Order and scope are ignored (a name bound anywhere counts
+ * as bound), which keeps false alarms out at the price of missing use-before-definition.
  */
-export function undefinedNames(statements: readonly Token[][]): NameUse {
+export function undefinedNames(programs: readonly Program[]): NameUse {
   const bound = new Set<string>();
   const used = new Set<string>();
   let starImport = false;
-  for (const statement of statements) {
-    const first = statement[0]?.text;
-    if (first === 'import' || (first === 'from' && statement.some((token) => token.text === 'import'))) {
-      starImport ||= bindImport(statement, bound);
-      continue;
-    }
-    bindStatement(statement, bound);
-    statement.forEach((token, index) => {
-      if (token.type !== 'name' || KEYWORDS.has(token.text)) return;
-      const previous = statement[index - 1];
-      const next = statement[index + 1];
-      if (previous?.text === '.') return;
-      const keywordArgument =
-        next?.text === '=' && token.depth > 0 && (previous?.text === '(' || previous?.text === ',');
-      if (!keywordArgument) used.add(token.text);
+  for (const program of programs) {
+    const bindings = new Set<number>();
+    const bind = (node: SyntaxNode | null | undefined) => {
+      if (!node) return;
+      if (node.name === 'VariableName') {
+        bound.add(textOf(program, node));
+        bindings.add(node.from);
+      } else if (TARGET_GROUPS.has(node.name)) {
+        for (const child of childrenOf(node)) bind(child);
+      }
+    };
+    program.tree.iterate({
+      enter: (ref) => {
+        const node = ref.node;
+        if (node.name === 'ImportStatement') starImport ||= bindImport(program, node, bind);
+        else bindWithin(node, bind);
+      },
+    });
+    program.tree.iterate({
+      enter: (ref) => {
+        if (ref.name !== 'VariableName' || bindings.has(ref.from)) return;
+        const node = ref.node;
+        if (isKeywordArgument(node) || node.parent?.name === 'ImportStatement') return;
+        used.add(textOf(program, node));
+      },
     });
   }
   const missing = starImport ? [] : [...used].filter((name) => !bound.has(name) && !BUILTINS.has(name));
   return { undefined: missing, starImport };
 }
 
-/** Binds the names an import statement introduces; true for `from m import *`. */
-function bindImport(statement: readonly Token[], bound: Set<string>): boolean {
-  const imported = statement.slice(statement.findIndex((token) => token.text === 'import') + 1);
+/** Binds the names an import introduces (`import a.b` binds a, `as x` binds x); true for `import *`. */
+function bindImport(program: Program, statement: SyntaxNode, bind: (node: SyntaxNode) => void): boolean {
+  const children = childrenOf(statement);
+  const imported = children.slice(children.findIndex((child) => child.name === 'import') + 1);
   let star = false;
-  let segment: Token[] = [];
-  for (const token of [...imported, null]) {
-    if (token !== null && token.text !== ',') {
-      if (token.text === '*') star = true;
-      if (token.type === 'name') segment.push(token);
+  let segment: SyntaxNode[] = [];
+  for (const child of [...imported, null]) {
+    if (child !== null && child.name !== ',') {
+      if (textOf(program, child) === '*') star = true;
+      segment.push(child);
       continue;
     }
-    // `import a.b.c` binds `a`, `from m import a` binds `a`; `as x` binds `x` instead.
-    const alias = segment.findIndex((name) => name.text === 'as');
-    const name = alias >= 0 ? segment[alias + 1] : segment[0];
-    if (name) bound.add(name.text);
+    const alias = segment.findIndex((node) => node.name === 'as');
+    const name = alias >= 0 ? segment[alias + 1] : segment.find((node) => node.name === 'VariableName');
+    if (name) bind(name);
     segment = [];
   }
   return star;
 }
 
-function bindStatement(statement: readonly Token[], bound: Set<string>): void {
-  const at = (index: number) => statement[index];
-  const base = statement[0]?.depth ?? 0;
-  statement.forEach((token, index) => {
-    const previous = at(index - 1)?.text;
-    const next = at(index + 1)?.text;
-    if (token.type !== 'name') return;
-    if (
-      previous === 'def' ||
-      previous === 'class' ||
-      previous === 'as' ||
-      previous === 'global' ||
-      previous === 'nonlocal'
-    ) {
-      bound.add(token.text);
-    } else if (next === ':=') {
-      bound.add(token.text);
-    } else if (previous === ',' && (at(index - 2)?.text === 'global' || at(index - 2)?.text === 'nonlocal')) {
-      bound.add(token.text);
+/** The bindings a node makes through its direct children. */
+function bindWithin(node: SyntaxNode, bind: (node: SyntaxNode | null | undefined) => void): void {
+  const children = childrenOf(node);
+  children.forEach((child, index) => {
+    const previous = children[index - 1]?.name;
+    // def/class names, `with ... as x`, `except E as e`, global/nonlocal names.
+    if (previous === 'def' || previous === 'class' || previous === 'as') bind(child);
+    if (node.name === 'ScopeStatement') bind(child);
+    // Loop and comprehension variables: everything between `for` and `in`.
+    if (child.name === 'for') {
+      for (let cursor = index + 1; cursor < children.length && children[cursor]?.name !== 'in'; cursor += 1) {
+        bind(children[cursor]);
+      }
     }
   });
-  bindBetween(statement, 'for', 'in', bound);
-  bindBetween(statement, 'lambda', ':', bound);
-  if (statement[0]?.text === 'def') bindParameters(statement, bound);
-  // Assignment targets: every segment before the last top-level `=` (`a = b = 1` binds a and b).
-  const equals = statement
-    .map((token, index) => (token.text === '=' && token.depth === base ? index : -1))
-    .filter((index) => index >= 0);
-  const lastEquals = equals.at(-1);
-  if (lastEquals === undefined) return;
-  statement.slice(0, lastEquals).forEach((token, index) => {
-    const previous = statement[index - 1]?.text;
-    const next = statement[index + 1]?.text;
-    if (token.type === 'name' && previous !== '.' && next !== '.' && next !== '[' && next !== '(')
-      bound.add(token.text);
-  });
-}
-
-/** Names between `from` and the next `to` at the same depth: loop targets, lambda parameters. */
-function bindBetween(statement: readonly Token[], from: string, to: string, bound: Set<string>): void {
-  statement.forEach((token, index) => {
-    if (token.text !== from || token.type !== 'name') return;
-    for (let cursor = index + 1; cursor < statement.length; cursor += 1) {
-      const inner = statement[cursor];
-      if (!inner || (inner.text === to && inner.depth === token.depth)) break;
-      const previous = statement[cursor - 1]?.text;
-      if (inner.type === 'name' && previous !== '.' && previous !== '=') bound.add(inner.text);
-    }
-  });
-}
-
-/** Parameter names of a `def`: names right after `(`, `,`, `*` or `**` inside its parameter list. */
-function bindParameters(statement: readonly Token[], bound: Set<string>): void {
-  const open = statement.findIndex((token) => token.text === '(');
-  if (open < 0) return;
-  const depth = statement[open]?.depth ?? 0;
-  for (let cursor = open + 1; cursor < statement.length; cursor += 1) {
-    const token = statement[cursor];
-    if (!token || (token.text === ')' && token.depth === depth)) break;
-    const previous = statement[cursor - 1]?.text;
-    if (
-      token.type === 'name' &&
-      token.depth === depth + 1 &&
-      ['(', ',', '*', '**'].includes(previous ?? '')
-    ) {
-      bound.add(token.text);
-    }
+  if (node.name === 'ParamList') {
+    // Parameters, not their default values: a name right after `=` is a use.
+    children.forEach((child, index) => {
+      if (children[index - 1]?.name !== 'AssignOp') bind(child);
+    });
   }
+  if (node.name === 'NamedExpression') bind(children[0]);
+  if (node.name === 'AssignStatement') {
+    // Every target before the last `=` (`a = b = 1` binds a and b); `x: int = 1` binds x too.
+    const equals = children.map((child) => child.name === 'AssignOp').lastIndexOf(true);
+    const targets = equals >= 0 ? children.slice(0, equals) : children.slice(0, 1);
+    for (const target of targets) bind(target);
+  }
+}
+
+/** `name=` inside a call's argument list names a parameter of the callee, not a variable. */
+function isKeywordArgument(node: SyntaxNode): boolean {
+  return node.parent?.name === 'ArgList' && node.nextSibling?.name === 'AssignOp';
 }

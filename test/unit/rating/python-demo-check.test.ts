@@ -1,29 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { checkPythonDemo, idKind, placeholderIn } from '../../../src/rating/python/demo-check.js';
-import { logicalLines, tokenize } from '../../../src/rating/python/tokens.js';
+import { nodesNamed, parsePython, textOf } from '../../../src/rating/python/syntax.js';
 
 const target = { repoId: 'google-bert/bert-base-uncased', relatives: ['distilbert/distilbert-base-uncased'] };
 const check = (...blocks: string[]) => checkPythonDemo(blocks, target);
 
-describe('tokenize', () => {
+describe('parsePython', () => {
   it('reads strings, comments and brackets across lines without problems', () => {
-    const { tokens, problems } = tokenize('x = f(\n  "a)", # not a bracket )\n  """multi\n(line"""\n)\n');
-    expect(problems).toEqual([]);
-    expect(logicalLines(tokens)).toHaveLength(1);
-    expect(tokens.filter((token) => token.type === 'string').map((token) => token.text)).toEqual([
+    const program = parsePython('x = f(\n  "a)", # not a bracket )\n  """multi\n(line"""\n)\n');
+    expect(program.problems).toEqual([]);
+    expect(nodesNamed(program, 'String').map((node) => textOf(program, node))).toEqual([
       '"a)"',
       '"""multi\n(line"""',
     ]);
   });
 
-  it('reports unclosed and mismatched brackets and unterminated strings', () => {
-    expect(tokenize('f(1, 2\n').problems).toEqual(['"(" opened on line 1 is never closed']);
-    expect(tokenize('f(1]\n').problems[0]).toBe('unmatched "]" on line 1');
-    expect(tokenize('x = "abc\n').problems).toEqual(['unterminated string starting on line 1']);
+  it('reports unclosed and mismatched brackets and unterminated strings, by line', () => {
+    expect(parsePython('f(1, 2\n').problems).toEqual(['"(" opened on line 1 is never closed']);
+    expect(parsePython('for x in y:\n').problems).toEqual(['line 2: the snippet ends early']);
+    expect(parsePython('x = 1\nf(1]\n').problems).toEqual(['line 2: unexpected "]"']);
+    expect(parsePython('x = "abc\ny = 2\n').problems).toEqual(['line 1: unterminated string']);
   });
 
-  it('splits statements on newlines and top-level semicolons', () => {
-    expect(logicalLines(tokenize('a = 1; b = 2\nc = [1;\n').tokens).length).toBeGreaterThanOrEqual(3);
+  it('keeps parsing after an error, so later statements are still read', () => {
+    const program = parsePython('f(1]\nmodel = load()\n');
+    expect(nodesNamed(program, 'AssignStatement').map((node) => textOf(program, node))).toEqual([
+      'model = load()',
+    ]);
+  });
+
+  it('takes notebook magics as lines of their own, not as Python', () => {
+    expect(parsePython('!pip install x\n%matplotlib inline\nimport torch\n').problems).toEqual([]);
   });
 });
 
@@ -69,6 +76,30 @@ describe('checkPythonDemo', () => {
       'model = AutoModel.from_pretrained("google-bert/bert-base-uncased")\nprint(tokenizer)',
     );
     expect(verdict.issues).toEqual(['uses AutoModel, tokenizer without importing or defining it']);
+  });
+
+  it('sees names used in f-strings, subscript targets and annotations', () => {
+    const verdict = check(
+      [
+        'from transformers import AutoModel',
+        'model: PreTrainedModel = AutoModel.from_pretrained("google-bert/bert-base-uncased")',
+        'cache = {}',
+        'cache[key] = model',
+        'print(f"{greeting}: {model!r}")',
+      ].join('\n'),
+    );
+    expect(verdict.issues).toEqual(['uses PreTrainedModel, key, greeting without importing or defining it']);
+  });
+
+  it('flags syntax errors beyond brackets and quotes, and reads the rest', () => {
+    const verdict = check(
+      'from transformers import AutoModel\nif ready\n    print(1)\nm = AutoModel.from_pretrained("bert-base-uncased")',
+    );
+    expect(verdict.loadsModel).toBe(true);
+    expect(verdict.issues).toEqual([
+      'does not parse: line 2: incomplete statement',
+      'uses ready without importing or defining it',
+    ]);
   });
 
   it('does not judge names behind a star import', () => {
