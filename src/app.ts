@@ -22,6 +22,7 @@ import { weightsScanRoutes } from './http/routes/weights-scan.js';
 import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from './http/schemas.js';
 import { registerBodyIdleTimeout, serverTimeoutOptions } from './http/timeouts.js';
 import { validationOptions } from './http/validation.js';
+import { CONTENT_SECURITY_POLICY, DEFAULT_WEB_ROOT, registerWebUi } from './http/web-ui.js';
 import { createRegistry, type Registry, type RegistryOverrides } from './registry.js';
 
 declare module 'fastify' {
@@ -34,7 +35,12 @@ declare module 'fastify' {
  * The composition root: builds the registry from a config and mounts the HTTP API on it.
  * Tests call this and use `app.inject()`; src/server.ts and src/lambda.ts add only a transport.
  */
-export async function buildApp(config: Config, overrides: RegistryOverrides = {}): Promise<FastifyInstance> {
+export interface AppOverrides extends RegistryOverrides {
+  /** The built web app's folder (default dist/web). */
+  webRoot?: string;
+}
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const registry = await createRegistry(config, overrides);
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -49,7 +55,7 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
   registerBodyIdleTimeout(app, config.http.bodyIdleTimeoutMs);
   app.addHook('onClose', async () => registry.close());
 
-  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -77,7 +83,7 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
   for (const schema of sharedSchemas) app.addSchema(schema);
   for (const schema of [...lineageLicenseSchemas, ...ratingSchemas]) app.addSchema(schema);
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, await registerWebUi(app, overrides.webRoot ?? DEFAULT_WEB_ROOT));
   registerAccessControl(app, registry.auth);
   app.addHook('onResponse', async (request, reply) => {
     // Only what the registry defines is counted by name: route patterns (never raw paths) and
@@ -89,6 +95,8 @@ export async function buildApp(config: Config, overrides: RegistryOverrides = {}
       type !== undefined && isArtifactType(type) ? type : undefined,
       request.ip,
       reply.statusCode >= 500,
+      Date.now(),
+      reply.elapsedTime,
     );
   });
 

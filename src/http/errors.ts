@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ComponentUnavailableError, RegistryError, UpstreamError } from '../domain/errors.js';
+import { ComponentUnavailableError, DisqualifiedError, RegistryError, UpstreamError } from '../domain/errors.js';
 import { BlobNotFoundError } from '../storage/blobs/blob-store.js';
+import type { PageFallback } from './web-ui.js';
 
 /** Headers describing the body a handler meant to send (a package); an error body is not that. */
 const REPRESENTATION_HEADERS = [
@@ -14,7 +15,7 @@ const REPRESENTATION_HEADERS = [
 ];
 
 /** One JSON error shape for everything: `{ error, message }` with the contract's status codes. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, pageFallback: PageFallback | null = null): void {
   app.setErrorHandler((thrown: FastifyError | RegistryError | BlobNotFoundError, request, reply) => {
     forgetRepresentation(reply);
     const error = thrown instanceof BlobNotFoundError ? missingBytes(thrown) : thrown;
@@ -23,7 +24,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error instanceof UpstreamError && error.retryAfterSeconds !== null) {
         reply.header('retry-after', String(error.retryAfterSeconds));
       }
-      return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+      const body = { error: error.code, message: error.message };
+      if (error instanceof DisqualifiedError && Array.isArray(error.details))
+        return reply.status(424).send({ ...body, failing: error.details });
+      return reply.status(error.statusCode).send(body);
     }
     if (error.validation) {
       return reply.status(400).send({ error: 'BAD_REQUEST', message: `Invalid request: ${error.message}` });
@@ -41,6 +45,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (pageFallback?.(request, reply)) return;
     reply.status(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` });
   });
 }

@@ -101,6 +101,25 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'Every error answers with this body.' },
 );
 
+/** Extension: a 424 from the ingest gate also lists each failing metric with its score and reason. */
+export const GateRefusal = Type.Object(
+  {
+    error: Type.String(),
+    message: Type.String(),
+    failing: Type.Optional(
+      Type.Array(
+        Type.Object({
+          metric: Type.String({ description: 'Metric name; size_score.DEVICE for a device score.' }),
+          score: Type.Number(),
+          threshold: Type.Number(),
+          reason: Type.String({ description: 'Why the metric scored what it did.' }),
+        }),
+      ),
+    ),
+  },
+  { $id: 'GateRefusal', description: 'The ingest gate refused the artifact.' },
+);
+
 type ErrorRef = ReturnType<typeof errorRef>;
 const errorRef = () => Type.Ref(ErrorResponse);
 
@@ -134,6 +153,7 @@ export const sharedSchemas = [
   ArtifactCost,
   ArtifactRegEx,
   ErrorResponse,
+  GateRefusal,
 ];
 
 export const TypeAndIdParams = Type.Object({

@@ -9,6 +9,8 @@ interface MinuteBucket {
   minute: number;
   total: number;
   errors: number;
+  latencySumMs: number;
+  latencyMaxMs: number;
   perRoute: Map<string, number>;
   perType: Map<string, number>;
 }
@@ -30,7 +32,16 @@ export interface ActivitySummary {
   uniqueClients: number;
   /** More distinct clients came than are remembered: uniqueClients is a lower bound. */
   uniqueClientsCapped: boolean;
-  timeline: { bucket: Date; value: number }[];
+  timeline: MinuteActivity[];
+}
+
+/** One minute of requests: how many, how many failed (5xx), and how long they took. */
+export interface MinuteActivity {
+  bucket: Date;
+  value: number;
+  errors: number;
+  meanLatencyMs: number;
+  maxLatencyMs: number;
 }
 
 export class ActivityRecorder {
@@ -46,11 +57,14 @@ export class ActivityRecorder {
     client: string,
     failed: boolean,
     now = Date.now(),
+    latencyMs = 0,
   ): void {
     const minute = Math.floor(now / 60_000);
     const bucket = this.bucketFor(minute);
     bucket.total += 1;
     if (failed) bucket.errors += 1;
+    bucket.latencySumMs += latencyMs;
+    bucket.latencyMaxMs = Math.max(bucket.latencyMaxMs, latencyMs);
     countIn(bucket.perRoute, route);
     if (artifactType) countIn(bucket.perType, artifactType);
     this.lastSeen.delete(client);
@@ -83,14 +97,28 @@ export class ActivityRecorder {
       perType,
       uniqueClients,
       uniqueClientsCapped: this.forgottenUpTo >= startMinute,
-      timeline: inWindow.map((b) => ({ bucket: new Date(b.minute * 60_000), value: b.total })),
+      timeline: inWindow.map((b) => ({
+        bucket: new Date(b.minute * 60_000),
+        value: b.total,
+        errors: b.errors,
+        meanLatencyMs: Math.round((b.latencySumMs / b.total) * 10) / 10,
+        maxLatencyMs: Math.round(b.latencyMaxMs * 10) / 10,
+      })),
     };
   }
 
   private bucketFor(minute: number): MinuteBucket {
     const last = this.buckets.at(-1);
     if (last && last.minute === minute) return last;
-    const bucket: MinuteBucket = { minute, total: 0, errors: 0, perRoute: new Map(), perType: new Map() };
+    const bucket: MinuteBucket = {
+      minute,
+      total: 0,
+      errors: 0,
+      latencySumMs: 0,
+      latencyMaxMs: 0,
+      perRoute: new Map(),
+      perType: new Map(),
+    };
     this.buckets.push(bucket);
     while (this.buckets.length > 0 && (this.buckets[0]?.minute ?? minute) <= minute - KEEP_MINUTES) {
       this.buckets.shift();

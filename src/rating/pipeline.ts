@@ -64,6 +64,15 @@ export type ModelRating = {
   net_score_latency: number;
 } & { [K in MetricName]: MetricScores[K] } & { [K in MetricName as `${K}_latency`]: number };
 
+/** Why each metric scored what it did, one or two sentences each (the `explain=true` extension). */
+export type RatingReasons = { [K in MetricName]: string };
+
+/** A rating with the reasons behind its scores. */
+export interface ExplainedRating {
+  rating: ModelRating;
+  reasons: RatingReasons;
+}
+
 /** One or more metrics could not be computed: the rating as a whole is refused (HTTP 500). */
 export class RatingFailedError extends RegistryError {
   constructor(readonly failures: { metric: MetricName; reason: string }[]) {
@@ -130,6 +139,13 @@ export function toModelRating(result: RatingResult): ModelRating {
     fields[`${metric}_latency`] = value.latency;
   }
   return fields as ModelRating;
+}
+
+export function explain(result: RatingResult): ExplainedRating {
+  const reasons = Object.fromEntries(
+    Object.entries(result.metrics).map(([metric, value]) => [metric, value.reason]),
+  ) as RatingReasons;
+  return { rating: toModelRating(result), reasons };
 }
 
 async function timed<R>(metric: Metric<R>, evidence: RatingEvidence): Promise<Timed<R>> {

@@ -19,7 +19,7 @@ import { assertArtifactName } from '../domain/names.js';
 import { inspectPackage } from '../packages/inspect.js';
 import { fileRangeSource } from '../packages/range-source.js';
 import { receiveToFile } from '../packages/receive.js';
-import type { ModelRating } from '../rating/pipeline.js';
+import type { ExplainedRating } from '../rating/pipeline.js';
 import { parseVersion } from '../search/versions.js';
 import type { Actor } from '../security/permissions.js';
 import { describeRefusal, scanPackageWeights } from '../security/pickle/package-scan.js';
@@ -33,8 +33,8 @@ import type { TempFiles } from './temp-files.js';
 
 /** The ingest gate for public models (the rating service); absent, nothing is gated. */
 export interface Admission {
-  admit(candidate: ArtifactRecord): Promise<ModelRating>;
-  keep(record: ArtifactRecord, rating: ModelRating): Promise<void>;
+  admit(candidate: ArtifactRecord): Promise<ExplainedRating>;
+  keep(record: ArtifactRecord, rating: ExplainedRating): Promise<void>;
 }
 
 export interface ArtifactServiceDeps {
@@ -185,7 +185,7 @@ export class ArtifactService {
    */
   private gate(type: ArtifactType, actor: Actor) {
     const { admission } = this.deps;
-    let admitted: ModelRating | null = null;
+    let admitted: ExplainedRating | null = null;
     return {
       inspect: async (source: FetchedSource) => {
         if (!admission || source.metadata.kind !== 'hf-model') return;

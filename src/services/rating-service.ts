@@ -2,7 +2,14 @@ import type { ArtifactRecord } from '../domain/artifact.js';
 import { DisqualifiedError } from '../domain/errors.js';
 import type { ParentEvidence } from '../rating/evidence.js';
 import { evaluateGate, type GatePolicy } from '../rating/gate.js';
-import { type ModelRating, type RateOptions, rate, toModelRating } from '../rating/pipeline.js';
+import {
+  type ExplainedRating,
+  explain,
+  type ModelRating,
+  type RateOptions,
+  type RatingReasons,
+  rate,
+} from '../rating/pipeline.js';
 import type { MetadataStore } from '../storage/metadata/metadata-store.js';
 import type { EvidenceService } from './evidence-service.js';
 
@@ -28,58 +35,88 @@ export class RatingService {
   ) {}
 
   async rating(record: ArtifactRecord): Promise<ModelRating> {
+    return (await this.explained(record)).rating;
+  }
+
+  /** The rating with the reason behind each score (kept together, so both always agree). */
+  async explained(record: ArtifactRecord): Promise<ExplainedRating> {
     const parents = await this.evidence.parents(record);
     const inputs = fingerprint(record, parents);
     const kept = await this.store.getRating(record.id);
     const { scoringVersion } = this.options;
-    if (kept && kept.inputs === inputs && kept.scoringVersion === scoringVersion) {
-      return kept.body as ModelRating;
+    if (kept && kept.inputs === inputs && kept.scoringVersion === scoringVersion && hasReasons(kept.body)) {
+      const { reasons, ...rating } = kept.body;
+      return { rating: rating as ModelRating, reasons };
     }
     const evidence = await this.evidence.gather(record);
-    const rating = toModelRating(
+    const explained = explain(
       await rate({ ...evidence, parents }, { ...this.options.rateOptions, name: record.name }),
     );
-    await this.store.putRating(record.id, { body: rating, inputs, scoringVersion, computedAt: new Date() });
-    return rating;
+    await this.store.putRating(record.id, {
+      body: storedBody(explained),
+      inputs,
+      scoringVersion,
+      computedAt: new Date(),
+    });
+    return explained;
   }
 
   /**
    * The ingest gate for a public model about to be stored (`candidate` is its record as it would
-   * be): rates it and answers 424, naming each failing metric, when the policy refuses it.
+   * be): rates it and answers 424, naming each failing metric with its reason, when the policy
+   * refuses it.
    */
-  async admit(candidate: ArtifactRecord): Promise<ModelRating> {
+  async admit(candidate: ArtifactRecord): Promise<ExplainedRating> {
     const evidence = await this.evidence.gather(candidate);
-    let rating: ModelRating;
+    let explained: ExplainedRating;
     try {
-      rating = toModelRating(await rate(evidence, { ...this.options.rateOptions, name: candidate.name }));
+      explained = explain(await rate(evidence, { ...this.options.rateOptions, name: candidate.name }));
     } catch (error) {
       throw new DisqualifiedError(
         `${candidate.name} cannot be rated, so it is not admitted: ${(error as Error).message}`,
       );
     }
-    const verdict = evaluateGate(rating, this.options.gate);
+    const verdict = evaluateGate(explained.rating, this.options.gate);
     if (!verdict.passed) {
-      const failing = verdict.failing
-        .map((f) => `${f.metric} ${f.score.toFixed(2)} < ${f.threshold}`)
-        .join(', ');
+      const reasons: Record<string, string> = { ...explained.reasons, net_score: NET_SCORE_REASON };
+      const failing = verdict.failing.map((f) => ({
+        ...f,
+        reason: reasons[f.metric.split('.')[0] ?? ''] ?? '',
+      }));
       throw new DisqualifiedError(
-        `${candidate.name} is not admitted by the ingest gate: ${failing}.`,
-        verdict.failing,
+        `${candidate.name} is not admitted by the ingest gate: ${failing
+          .map((f) => `${f.metric} ${f.score.toFixed(2)} < ${f.threshold} (${f.reason})`)
+          .join('; ')}.`,
+        failing,
       );
     }
-    return rating;
+    return explained;
   }
 
   /** Keep the rating computed at admission for the artifact that was stored. */
-  async keep(record: ArtifactRecord, rating: ModelRating): Promise<void> {
+  async keep(record: ArtifactRecord, admitted: ExplainedRating): Promise<void> {
     const parents = await this.evidence.parents(record);
     await this.store.putRating(record.id, {
-      body: { ...rating, name: record.name },
+      body: storedBody({ rating: { ...admitted.rating, name: record.name }, reasons: admitted.reasons }),
       inputs: fingerprint(record, parents),
       scoringVersion: this.options.scoringVersion,
       computedAt: new Date(),
     });
   }
+}
+
+const NET_SCORE_REASON = 'The weighted combination of the metrics (docs/metrics.md).';
+
+/** Kept as the contract's ModelRating (parents' net_score is read from it) plus `reasons`. */
+function storedBody({ rating, reasons }: ExplainedRating): Record<string, unknown> {
+  return { ...rating, reasons };
+}
+
+/** Ratings kept before reasons were kept with them are recomputed once. */
+function hasReasons(
+  body: Record<string, unknown>,
+): body is Record<string, unknown> & { reasons: RatingReasons } {
+  return typeof body.reasons === 'object' && body.reasons !== null;
 }
 
 function fingerprint(record: ArtifactRecord, parents: ParentEvidence[]): string {

@@ -60,6 +60,20 @@ describe('the ingest gate', () => {
     const response = await create(repo);
     expect(response.statusCode, response.body).toBe(424);
     for (const metric of metrics) expect(response.json().message).toContain(metric);
+    // Extension: each failing metric with its score, threshold and the reason behind the score.
+    const failing = response.json().failing as {
+      metric: string;
+      score: number;
+      threshold: number;
+      reason: string;
+    }[];
+    for (const metric of metrics) {
+      const entry = failing.find((f) => f.metric === metric);
+      expect(entry, metric).toBeDefined();
+      expect(entry?.score).toBeLessThan(entry?.threshold ?? 0);
+      expect(entry?.reason.length, metric).toBeGreaterThan(10);
+      expect(response.json().message).toContain(entry?.reason);
+    }
     expect(await t.app.registry.store.queryArtifacts([{ name: '*' }], { limit: 100 })).toEqual(before);
   });
 
@@ -107,6 +121,23 @@ describe('GET /artifact/model/{id}/rate', () => {
 
     const audit = await t.app.inject({ url: `/artifact/model/${id}/audit`, headers: auth() });
     expect(audit.json().map((entry: { action: string }) => entry.action)).toEqual(['RATE', 'CREATE']);
+  });
+
+  it('explains each score with explain=true, and answers exactly the contract fields without it', async () => {
+    await t.app.inject({ method: 'DELETE', url: '/reset', headers: auth() });
+    const id = await ingest('google-bert/bert-base-uncased');
+    const plain = (await rate(id)).json();
+    expect(plain.reasons).toBeUndefined();
+    const explained = await t.app.inject({ url: `/artifact/model/${id}/rate?explain=true`, headers: auth() });
+    expect(explained.statusCode).toBe(200);
+    const { reasons, ...rating } = explained.json();
+    expect(rating).toEqual(plain);
+    expect(Object.keys(reasons).sort()).toEqual([...METRICS, 'size_score'].sort());
+    expect(reasons.license).toMatch(/apache-2\.0/i);
+    for (const metric of [...METRICS, 'size_score'])
+      expect(reasons[metric].length, metric).toBeGreaterThan(10);
+    const bad = await t.app.inject({ url: `/artifact/model/${id}/rate?explain=maybe`, headers: auth() });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('scores tree_score from the parents in the registry, and recomputes when a parent arrives', async () => {

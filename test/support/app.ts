@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { type AppOverrides, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { RegistryOverrides } from '../../src/registry.js';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
 import { createPgS3Storage, testStorageKind } from './test-storage.js';
 
@@ -24,7 +23,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  overrides: RegistryOverrides = {},
+  overrides: AppOverrides = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'modelguard-test-'));
   const config = loadConfig({

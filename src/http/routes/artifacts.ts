@@ -11,6 +11,7 @@ import {
   ArtifactName,
   ArtifactType,
   errorResponses,
+  GateRefusal,
   TypeAndIdParams,
 } from '../schemas.js';
 
@@ -32,7 +33,8 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
         body: Type.Ref(ArtifactData),
         response: {
           201: Type.Ref(Artifact),
-          ...errorResponses(400, 403, 404, 409, 413, 424, 502),
+          ...errorResponses(400, 403, 404, 409, 413, 502),
+          424: Type.Ref(GateRefusal),
         },
       },
     },

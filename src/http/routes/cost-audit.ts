@@ -3,12 +3,53 @@ import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
 import { ArtifactAuditEntry, ArtifactCost, errorResponses, TypeAndIdParams } from '../schemas.js';
 
-/** Facts about one artifact: its download cost and its audit trail. */
+/** Extension: what the web app's artifact page shows beside the contract's envelope. */
+const ArtifactDetails = Type.Object({
+  version: Type.Union([Type.String(), Type.Null()], { description: 'Semantic version, when it has one.' }),
+  size_bytes: Type.Integer({ description: 'Size of the stored package zip.' }),
+  sha256: Type.String({ description: 'Digest of the package zip (its ETag).' }),
+  created_by: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+  file_count: Type.Integer(),
+  aspects: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Uncompressed bytes per downloadable aspect present in the package.',
+  }),
+});
+
+/** Facts about one artifact: its details, download cost and audit trail. */
 export const costAuditRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (
   app,
   { registry },
 ) => {
   const { artifacts, costs } = registry;
+
+  app.get(
+    '/artifact/:artifact_type/:id/details',
+    {
+      config: { access: 'search' },
+      schema: {
+        summary: 'Version, size, digest, provenance and aspects of an artifact (extension)',
+        params: TypeAndIdParams,
+        response: { 200: ArtifactDetails, ...errorResponses(400, 403, 404) },
+      },
+    },
+    async (request) => {
+      const record = await artifacts.get(request.params.artifact_type, request.params.id);
+      const aspects: Record<string, number> = {};
+      for (const file of record.facts.files) aspects[file.aspect] = (aspects[file.aspect] ?? 0) + file.size;
+      return {
+        version: record.version?.text ?? null,
+        size_bytes: record.packageSize,
+        sha256: record.packageDigest,
+        created_by: record.createdBy,
+        created_at: record.createdAt.toISOString(),
+        updated_at: record.updatedAt.toISOString(),
+        file_count: record.facts.files.length,
+        aspects,
+      };
+    },
+  );
 
   app.get(
     '/artifact/:artifact_type/:id/cost',

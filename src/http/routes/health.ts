@@ -118,6 +118,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
                 bucket: t.bucket.toISOString(),
                 value: t.value,
                 unit: 'requests/min',
+                // Extensions for the dashboard: the same minute's 5xx answers and latency.
+                errors: t.errors,
+                mean_latency_ms: t.meanLatencyMs,
+                max_latency_ms: t.maxLatencyMs,
               })),
             }
           : {}),

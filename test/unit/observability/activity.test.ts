@@ -54,4 +54,15 @@ describe('ActivityRecorder', () => {
       uniqueClientsCapped: false,
     });
   });
+
+  it('counts 5xx answers and latency per minute for the dashboard charts', () => {
+    const activity = new ActivityRecorder();
+    activity.record('GET /a', 'model', '10.0.0.1', false, NOW, 10);
+    activity.record('GET /a', 'model', '10.0.0.2', true, NOW + 1000, 30);
+    activity.record('GET /b', undefined, '10.0.0.1', false, NOW + 60_000, 5);
+    expect(activity.summarize(60, NOW + 61_000).timeline).toEqual([
+      { bucket: new Date(NOW), value: 2, errors: 1, meanLatencyMs: 20, maxLatencyMs: 30 },
+      { bucket: new Date(NOW + 60_000), value: 1, errors: 0, meanLatencyMs: 5, maxLatencyMs: 5 },
+    ]);
+  });
 });

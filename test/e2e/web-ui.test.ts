@@ -1,0 +1,255 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
+import {
+  collectProblems,
+  expectAccessible,
+  expectNoHorizontalScroll,
+  launchBrowser,
+  layoutShift,
+} from '../support/browser.js';
+import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
+import { RegistryClient } from '../support/registry-client.js';
+import { type ServerProcess, startServerProcess } from '../support/server-process.js';
+import { makeZip } from '../support/zips.js';
+
+/**
+ * The web app in Debian's Chromium against `npm start` on loopback, with the fixture Hugging Face
+ * and GitHub servers as sources: one server process and one browser for the whole file, a fresh
+ * browser context (empty sessionStorage) per test.
+ */
+describe('the web app in a real browser', { timeout: 120_000 }, () => {
+  let dataDir: string;
+  let sources: FixtureSources;
+  let server: ServerProcess;
+  let api: RegistryClient;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'modelguard-e2e-web-'));
+    sources = await startFixtureSources();
+    [server, browser] = await Promise.all([
+      // Small pages, so that paging shows with a handful of artifacts.
+      startServerProcess({ DATA_DIR: dataDir, PAGE_SIZE: '3', ...sources.env }),
+      launchBrowser(),
+    ]);
+    api = await RegistryClient.signIn(server.url);
+    ids.bert = await api.create('model', 'https://huggingface.co/google-bert/bert-base-uncased');
+    ids.bookcorpus = await api.create('dataset', 'https://huggingface.co/datasets/bookcorpus/bookcorpus');
+    for (const version of ['1.2.3', '1.4.0', '2.0.0']) {
+      ids[`sentiment-${version}`] = await api.upload(
+        'model',
+        'sentiment-tagger',
+        version,
+        await makeZip([
+          { path: 'README.md', content: `# sentiment-tagger ${version}\n\nTags the sentiment of reviews.` },
+          { path: 'config.json', content: '{"model_type":"distilbert"}' },
+          { path: 'model.safetensors', content: Buffer.alloc(200_000, 7), store: true },
+        ]),
+      );
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await sources?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  async function signIn(target = '/search') {
+    await page.goto(target);
+    await page.getByLabel('User name').fill(DEFAULT_ADMIN_NAME);
+    await page.getByLabel('Password').fill(DEFAULT_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  it('serves the app at / under a Content-Security-Policy that allows only its own scripts; API 404s stay JSON', async () => {
+    const problems = collectProblems(page);
+    const response = await page.goto('/');
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("script-src-attr 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    await expect.poll(() => page.url()).toContain('/sign-in?next=%2Fsearch');
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    const html = await (await fetch(`${server.url}/`)).text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    // A browser reload of an app page gets the app; an API client asking for a missing route gets JSON.
+    const reload = await fetch(`${server.url}/search?q=x`, { headers: { accept: 'text/html' } });
+    expect(reload.status).toBe(200);
+    expect(await reload.text()).toContain('<div id="root">');
+    const missing = await fetch(`${server.url}/artifact/nothing/here/at/all`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'NOT_FOUND' });
+    const apiClient = await fetch(`${server.url}/no-such-page`);
+    expect(apiClient.status).toBe(404);
+    expect(await apiClient.json()).toMatchObject({ error: 'NOT_FOUND' });
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps the interactive API docs working under the policy', async () => {
+    const problems = collectProblems(page);
+    await page.goto('/docs');
+    await page.locator('.swagger-ui .info .title').waitFor();
+    expect(await page.locator('.opblock').count()).toBeGreaterThan(10);
+    expect(problems.filter((p) => /Content Security Policy|Refused/i.test(p))).toEqual([]);
+  });
+
+  it('loads at most 250 KB of JavaScript (gzipped) on first load', async () => {
+    const scripts: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script') scripts.push(new URL(response.url()).pathname);
+    });
+    await page.goto('/sign-in');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    let total = 0;
+    for (const path of scripts) total += gzipSync(await readFile(join('dist/web', path))).length;
+    console.log(`first load: ${scripts.length} script(s), ${(total / 1024).toFixed(1)} KiB gzipped`);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(250 * 1024);
+  });
+
+  it('signs in: a wrong password shows the reason, the right one returns to the page asked for', async () => {
+    await page.goto('/search?q=bert-base-uncased');
+    await expect.poll(() => page.url()).toContain('/sign-in');
+    await expectAccessible(page, 'sign-in, empty');
+    await page.getByLabel('User name').fill(DEFAULT_ADMIN_NAME);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('401');
+    await expectAccessible(page, 'sign-in, error');
+    await page.getByLabel('Password').fill(DEFAULT_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'bert-base-uncased' }).waitFor();
+    expect(new URL(page.url()).search).toBe('?q=bert-base-uncased');
+    // The token is in this tab's sessionStorage, never in localStorage or a cookie.
+    const storage = await page.evaluate<{ session: string; local: number; cookies: string }>(`({
+      session: sessionStorage.getItem('modelguard.session') ?? '',
+      local: localStorage.length,
+      cookies: document.cookie,
+    })`);
+    expect(storage.session).toContain('bearer ');
+    expect(storage.local).toBe(0);
+    expect(storage.cookies).toBe('');
+  });
+
+  it('searches by name and version query, by regex and type; the URL carries the query and pages through', async () => {
+    await signIn();
+    await page.getByText('3 shown, more on the next page.').waitFor();
+    await expectAccessible(page, 'search, all artifacts');
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.getByText('2 shown.').waitFor();
+    expect(new URL(page.url()).searchParams.get('offset')).not.toBeNull();
+    await page.getByRole('link', { name: 'First page' }).click();
+    await page.getByText('3 shown, more on the next page.').waitFor();
+    await page.getByLabel('Name or pattern').fill('sentiment-tagger');
+    await page.getByLabel('Version').fill('^1.2.0');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('2 shown.').waitFor();
+    const url = new URL(page.url());
+    expect(url.searchParams.get('q')).toBe('sentiment-tagger');
+    expect(url.searchParams.get('version')).toBe('^1.2.0');
+
+    // The same address in a new tab (its own session: sessionStorage is per tab) shows the same results.
+    const shared = await context.newPage();
+    await shared.goto(page.url());
+    await shared.getByLabel('User name').fill(DEFAULT_ADMIN_NAME);
+    await shared.getByLabel('Password').fill(DEFAULT_ADMIN_PASSWORD);
+    await shared.getByRole('button', { name: 'Sign in' }).click();
+    await shared.getByText('2 shown.').waitFor();
+    expect(await shared.getByLabel('Version').inputValue()).toBe('^1.2.0');
+    await shared.close();
+
+    await page.getByLabel('Name or pattern').fill('uncased|sentiment');
+    await page.getByLabel('Version').fill('');
+    await page.getByLabel(/Regular expression/).check();
+    await page.getByRole('checkbox', { name: 'model' }).check();
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('4 matches.').waitFor();
+    expect(new URL(page.url()).searchParams.getAll('type')).toEqual(['model']);
+
+    await page.getByLabel('Name or pattern').fill('no-such-thing-anywhere');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No artifacts match.').waitFor();
+    await expectAccessible(page, 'search, empty');
+
+    await page.getByLabel('Name or pattern').fill('(unclosed');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The search failed' }).waitFor();
+    await expectAccessible(page, 'search, error');
+  });
+
+  it('shows an artifact: metadata, a bar and a reason per metric, lineage picture with links, cost and audit', async () => {
+    await signIn(`/model/${ids.bert}`);
+    await page.getByRole('heading', { level: 1, name: 'bert-base-uncased' }).waitFor();
+    const rating = page.getByRole('region', { name: 'Rating' });
+    await rating.getByText('Net score').waitFor({ timeout: 60_000 });
+    for (const metric of ['Ramp-up time', 'Bus factor', 'License', 'Reproducibility', 'Raspberry Pi']) {
+      await expect.poll(() => rating.getByText(metric, { exact: true }).count()).toBe(1);
+    }
+    expect(await rating.locator('.reason').count()).toBe(11);
+    for (const reason of await rating.locator('.reason').allTextContents())
+      expect(reason.length).toBeGreaterThan(10);
+
+    const overview = page.getByRole('region', { name: 'Overview' });
+    expect(await overview.textContent()).toContain('https://huggingface.co/google-bert/bert-base-uncased');
+    const lineage = page.getByRole('region', { name: 'Lineage' });
+    await lineage.locator('svg').waitFor();
+    await page.getByRole('region', { name: 'Audit trail' }).getByRole('cell', { name: 'CREATE' }).waitFor();
+    await page
+      .getByRole('region', { name: 'Download cost' })
+      .getByText('With everything it depends on')
+      .waitFor();
+    await expectAccessible(page, 'artifact, loaded');
+
+    // The registry dataset in the lineage links to its own page.
+    expect(
+      await lineage
+        .getByText(/wikipedia is the training dataset of bert-base-uncased \(not in this registry\)/)
+        .count(),
+    ).toBe(1);
+    await lineage.getByRole('link', { name: 'bookcorpus' }).first().click();
+    await page.waitForURL(`**/dataset/${ids.bookcorpus}`);
+    await page.getByRole('heading', { level: 1, name: 'bookcorpus' }).waitFor();
+  });
+
+  it("an unknown artifact shows the registry's 404 and an unknown page says so", async () => {
+    await signIn('/model/00000000-0000-4000-8000-000000000000');
+    await page.getByRole('alert').filter({ hasText: 'This artifact cannot be shown' }).waitFor();
+    await expectAccessible(page, 'artifact, error');
+    await page.goto('/no/such/page/here');
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  });
+
+  it('is usable 320 px wide without horizontal scrolling and without layout shift as data arrives', async () => {
+    await page.setViewportSize({ width: 320, height: 700 });
+    await signIn(`/model/${ids['sentiment-1.2.3']}`);
+    await page.getByRole('region', { name: 'Rating' }).getByText('Net score').waitFor({ timeout: 60_000 });
+    await page.getByRole('region', { name: 'Audit trail' }).getByRole('table').waitFor();
+    await expectNoHorizontalScroll(page);
+    expect(await layoutShift(page)).toBeLessThan(0.1);
+    await page.goto('/search');
+    await page.getByRole('list').filter({ hasText: 'sentiment-tagger' }).waitFor();
+    await expectNoHorizontalScroll(page);
+  });
+});
