@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type Level, multistream } from 'pino';
 import type { Config } from './config.js';
 import { isArtifactType } from './domain/artifact.js';
 import { registerAccessControl } from './http/access.js';
@@ -23,7 +24,18 @@ import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from './http/sche
 import { registerBodyIdleTimeout, serverTimeoutOptions } from './http/timeouts.js';
 import { validationOptions } from './http/validation.js';
 import { CONTENT_SECURITY_POLICY, DEFAULT_WEB_ROOT, registerWebUi } from './http/web-ui.js';
+import type { RecentLogs } from './observability/recent-logs.js';
 import { createRegistry, type Registry, type RegistryOverrides } from './registry.js';
+
+/** JSON lines on stdout and, for the health dashboard, in the instance's recent-log ring. */
+function loggerOptions(level: string, recent: RecentLogs) {
+  if (level === 'silent') return { level };
+  const streams = [
+    { level: level as Level, stream: process.stdout },
+    { level: level as Level, stream: recent },
+  ];
+  return { level, stream: multistream(streams) };
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,7 +55,7 @@ export interface AppOverrides extends RegistryOverrides {
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const registry = await createRegistry(config, overrides);
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel, registry.logs),
     bodyLimit: config.limits.maxJsonBodyBytes,
     // Artifact ids are UUIDs; anything much longer in a path is not ours.
     routerOptions: { maxParamLength: 300 },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { ActivityRecorder } from './observability/activity.js';
+import { RecentLogs } from './observability/recent-logs.js';
 import { createCardAssessor } from './rating/llm/card-assessor.js';
 import { scoringVersion } from './rating/scoring-version.js';
 import { RegexScanner } from './search/regex-scanner.js';
@@ -41,6 +42,7 @@ export interface Registry {
   licenses: LicenseService;
   ratings: RatingService;
   activity: ActivityRecorder;
+  logs: RecentLogs;
   startedAt: Date;
   /** Empty the registry and restore the default admin. */
   reset(): Promise<void>;
@@ -117,6 +119,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     licenses: new LicenseService(github),
     ratings,
     activity: new ActivityRecorder(),
+    logs: new RecentLogs(),
     startedAt: new Date(),
     async reset() {
       await store.clearAll(DEFAULT_ADMIN_NAME);

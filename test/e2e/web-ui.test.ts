@@ -11,6 +11,8 @@ import {
   expectNoHorizontalScroll,
   launchBrowser,
   layoutShift,
+  tabTo,
+  throttle,
 } from '../support/browser.js';
 import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
 import { RegistryClient } from '../support/registry-client.js';
@@ -72,6 +74,12 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await context.close();
   });
 
+  /** With UI_SCREENSHOTS=docs/ui the journeys also save the README's screenshots. */
+  async function snap(name: string) {
+    const folder = process.env.UI_SCREENSHOTS;
+    if (folder) await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+  }
+
   async function signIn(target = '/search') {
     await page.goto(target);
     await page.getByLabel('User name').fill(DEFAULT_ADMIN_NAME);
@@ -132,6 +140,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await page.goto('/search?q=bert-base-uncased');
     await expect.poll(() => page.url()).toContain('/sign-in');
     await expectAccessible(page, 'sign-in, empty');
+    await snap('sign-in');
     await page.getByLabel('User name').fill(DEFAULT_ADMIN_NAME);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -157,6 +166,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await signIn();
     await page.getByText('3 shown, more on the next page.').waitFor();
     await expectAccessible(page, 'search, all artifacts');
+    await snap('search');
     await page.getByRole('link', { name: 'Next page' }).click();
     await page.getByText('2 shown.').waitFor();
     expect(new URL(page.url()).searchParams.get('offset')).not.toBeNull();
@@ -221,6 +231,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
       .getByText('With everything it depends on')
       .waitFor();
     await expectAccessible(page, 'artifact, loaded');
+    await snap('artifact');
 
     // The registry dataset in the lineage links to its own page.
     expect(
@@ -251,5 +262,172 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await page.goto('/search');
     await page.getByRole('list').filter({ hasText: 'sentiment-tagger' }).waitFor();
     await expectNoHorizontalScroll(page);
+  });
+
+  it('works by keyboard alone: sign in, search, open and download, with focus always visible', async () => {
+    await page.goto('/search');
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await tabTo(page, /^Skip to content$/);
+    await tabTo(page, /^User name$/);
+    await page.keyboard.type(DEFAULT_ADMIN_NAME);
+    await tabTo(page, /^Password$/);
+    await page.keyboard.type(DEFAULT_ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Search the registry' }).waitFor();
+    await tabTo(page, /^Name or pattern$/);
+    await page.keyboard.type('sentiment-tagger');
+    await tabTo(page, /^Version$/);
+    await page.keyboard.type('2.0.0');
+    await page.keyboard.press('Enter');
+    await page.getByText('1 shown.').waitFor();
+    await tabTo(page, /^sentiment-tagger$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'sentiment-tagger' }).waitFor();
+    // The new page's heading has focus, so reading and tabbing start there.
+    expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('H1');
+    await page.getByRole('region', { name: 'Rating' }).getByText('Net score').waitFor({ timeout: 60_000 });
+    const download = page.waitForEvent('download');
+    await tabTo(page, /^Download the full package$/);
+    await page.keyboard.press('Enter');
+    expect((await download).suggestedFilename()).toBe('sentiment-tagger.zip');
+  });
+
+  it("downloads the package and each aspect with a progress bar, and the bytes are the package's", async () => {
+    await signIn(`/model/${ids['sentiment-1.4.0']}`);
+    await page.getByRole('heading', { level: 1, name: 'sentiment-tagger' }).waitFor();
+    const downloads = page.getByRole('region', { name: 'Download' });
+    await throttle(page, 100_000);
+    const full = page.waitForEvent('download');
+    await downloads.getByRole('button', { name: 'Download the full package' }).click();
+    const bar = downloads.getByRole('progressbar', { name: /Downloading the full package/ });
+    await bar.waitFor();
+    await expectAccessible(page, 'artifact, download in progress');
+    const saved = await (await full).path();
+    const original = await (
+      await api.request('GET', `/download/model/${ids['sentiment-1.4.0']}`)
+    ).arrayBuffer();
+    expect((await readFile(saved)).equals(Buffer.from(original))).toBe(true);
+    await downloads.getByText('Downloaded the full package.').waitFor();
+    await throttle(page, -1);
+    const weights = page.waitForEvent('download');
+    await downloads.getByRole('button', { name: 'Download weights only' }).click();
+    expect((await weights).suggestedFilename()).toBe('sentiment-tagger-weights.zip');
+  });
+
+  it('uploads a zip with a progress bar that can be cancelled, then for real', async () => {
+    await signIn('/add');
+    const upload = page.getByRole('region', { name: 'Upload a package' });
+    const zip = await makeZip([
+      { path: 'README.md', content: '# uploaded-in-browser\n\nA model uploaded from the web app.' },
+      { path: 'model.safetensors', content: Buffer.alloc(1_500_000, 3), store: true },
+    ]);
+    await upload.getByLabel('Name').fill('uploaded-in-browser');
+    await upload.getByLabel('Version (optional)').fill('0.1.0');
+    await upload
+      .getByLabel('Zip file')
+      .setInputFiles({ name: 'model.zip', mimeType: 'application/zip', buffer: zip });
+    await throttle(page, 100_000);
+    await upload.getByRole('button', { name: 'Upload' }).click();
+    await upload.getByRole('progressbar', { name: /Uploading/ }).waitFor();
+    await expectAccessible(page, 'add, upload in progress');
+    await upload.getByRole('button', { name: 'Cancel upload' }).click();
+    await upload.getByText('The upload was cancelled; nothing was stored.').waitFor();
+    expect((await api.request('GET', '/artifact/byName/uploaded-in-browser')).status).toBe(404);
+
+    await throttle(page, -1);
+    await upload.getByRole('button', { name: 'Upload' }).click();
+    await upload.getByRole('link', { name: 'uploaded-in-browser' }).click();
+    await page.getByRole('heading', { level: 1, name: 'uploaded-in-browser' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Overview' }).textContent()).toContain('0.1.0');
+  });
+
+  it('registers from a Hugging Face URL, and shows which metrics the gate refused and why', async () => {
+    await signIn('/add');
+    const fromUrl = page.getByRole('region', { name: 'Register from a URL' });
+    await fromUrl.getByLabel('Source URL').fill('https://huggingface.co/lonely-dev/untitled-model');
+    await fromUrl.getByRole('button', { name: 'Register' }).click();
+    const refusal = fromUrl.getByRole('alert');
+    await refusal.getByText('The ingest gate refused this model.').waitFor({ timeout: 60_000 });
+    for (const metric of ['license', 'bus_factor', 'ramp_up_time']) {
+      const item = refusal.getByRole('listitem').filter({ hasText: new RegExp(`^${metric}:`) });
+      expect(await item.textContent()).toMatch(/\(needs 0\.5\)\. \S.{10,}/);
+    }
+    await expectAccessible(page, 'add, gate refusal');
+    await snap('add-refused');
+
+    await fromUrl.getByLabel('Source URL').fill('https://huggingface.co/openai/whisper-tiny');
+    await fromUrl.getByRole('button', { name: 'Register' }).click();
+    await fromUrl.getByRole('link', { name: 'whisper-tiny' }).waitFor({ timeout: 60_000 });
+  });
+
+  it('checks a license against a GitHub project and says why', async () => {
+    await signIn(`/model/${ids.bert}`);
+    const license = page.getByRole('region', { name: 'License check' });
+    await license
+      .getByLabel("Your project's GitHub repository")
+      .fill('https://github.com/google-research/bert');
+    await license.getByRole('button', { name: 'Check license' }).click();
+    await license.getByText('Compatible', { exact: true }).waitFor({ timeout: 30_000 });
+    expect((await license.locator('.verdict').textContent())?.length).toBeGreaterThan(60);
+    await expectAccessible(page, 'artifact, license verdict');
+  });
+
+  it('shows the health dashboard: components, charts with text alternatives, and log lines for admins', async () => {
+    await page.goto('/status');
+    await page.getByRole('heading', { level: 1, name: 'Registry health' }).waitFor();
+    const components = page.getByRole('region', { name: 'Components' });
+    await components.getByRole('heading', { name: /Metadata store/ }).waitFor();
+    expect(await components.getByText('OK', { exact: true }).count()).toBe(3);
+    const charts = page.getByRole('region', { name: 'Requests, errors and latency' });
+    expect(await charts.getByRole('figure').count()).toBe(3);
+    expect(await charts.getByRole('figure', { name: /Request rate: Requests peaked at \d+/ }).count()).toBe(
+      1,
+    );
+    await charts.getByText('Values per minute').first().click();
+    expect(await charts.getByRole('table').first().getByRole('row').count()).toBe(61);
+    // Not signed in: no log lines (the API keeps them for admins).
+    expect(await page.getByRole('region', { name: 'Recent log lines' }).count()).toBe(0);
+    await expectAccessible(page, 'health, signed out');
+
+    await signIn('/status');
+    const logs = page.getByRole('region', { name: 'Recent log lines' });
+    await logs.getByRole('listitem').first().waitFor();
+    await expectAccessible(page, 'health, admin');
+    await snap('health');
+  });
+
+  it('returns to sign-in with the reason when the token is used up', async () => {
+    await signIn('/search');
+    const token = await page.evaluate<string>(
+      `JSON.parse(sessionStorage.getItem('modelguard.session')).token`,
+    );
+    // Spend the rest of the token's calls from outside the browser.
+    for (let status = 0; status !== 403; ) {
+      status = (
+        await fetch(`${server.url}/artifact/model/none/details`, { headers: { 'x-authorization': token } })
+      ).status;
+    }
+    await page.getByLabel('Name or pattern').fill('anything');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByText(/You were signed out\. .*used up its calls/).waitFor();
+    await expectAccessible(page, 'sign-in, session ended');
+  });
+
+  it('resets the registry after a typed confirmation (admins), then shows the empty registry', async () => {
+    await signIn('/admin');
+    await page.getByRole('button', { name: 'Reset the registry…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reset the registry?' });
+    await dialog.waitFor();
+    const confirm = dialog.getByRole('button', { name: 'Delete everything' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await expectAccessible(page, 'admin, reset dialog open');
+    await snap('admin-reset');
+    await dialog.getByLabel(/Type .reset the registry. to confirm/).fill('reset the registry');
+    await confirm.click();
+    await page.getByText('The registry was reset; sign in as the default administrator.').waitFor();
+    await signIn('/search');
+    await page.getByText('No artifacts match.').waitFor();
+    await expectAccessible(page, 'search, empty registry');
   });
 });

@@ -57,3 +57,42 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
   );
   expect(widths.content).toBeLessThanOrEqual(widths.viewport);
 }
+
+/** Slow this page's network (Chromium's DevTools throttling), so progress bars can be watched. */
+export async function throttle(page: Page, bytesPerSecond: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: bytesPerSecond,
+    uploadThroughput: bytesPerSecond,
+  });
+}
+
+interface Focused {
+  name: string;
+  visible: boolean;
+}
+
+/**
+ * Presses Tab until the focused element's accessible text matches, checking on the way that every
+ * element that takes focus shows it (an outline from :focus-visible). Keyboard only: no clicks.
+ */
+export async function tabTo(page: Page, target: RegExp, maxPresses = 60): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate<Focused>(`(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      const label = el.labels && el.labels[0] ? el.labels[0].textContent : '';
+      return {
+        name: (el.getAttribute('aria-label') || label || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 120),
+        visible: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+      };
+    })()`);
+    expect(focused.visible, `visible focus on "${focused.name}"`).toBe(true);
+    if (target.test(focused.name)) return;
+  }
+  throw new Error(`${target} not reached with ${maxPresses} Tab presses`);
+}

@@ -9,6 +9,9 @@ import { type Session, sessionStore, useSession } from './session';
 
 // Pages with heavier libraries (graph layout, charts) load when first opened.
 const ArtifactPage = lazy(() => import('./pages/artifact'));
+const AddPage = lazy(() => import('./pages/add'));
+const AdminPage = lazy(() => import('./pages/admin'));
+const HealthPage = lazy(() => import('./pages/health'));
 
 export function App() {
   const session = useSession();
@@ -22,8 +25,11 @@ export function App() {
         <Suspense fallback={<Loading label="Loading the page" />}>
           <Routes>
             <Route path="/sign-in" element={<SignInPage />} />
+            <Route path="/status" element={<HealthPage />} />
             <Route path="/" element={<Navigate to="/search" replace />} />
             <Route path="/search" element={<SignedIn>{<SearchPage />}</SignedIn>} />
+            <Route path="/add" element={<SignedIn>{<AddPage />}</SignedIn>} />
+            <Route path="/admin" element={<SignedIn>{<AdminPage />}</SignedIn>} />
             <Route path="/:type/:id" element={<SignedIn>{<ArtifactPage />}</SignedIn>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
@@ -66,6 +72,19 @@ function Header({ session }: { session: Session | null }) {
           {session && (
             <li>
               <NavLink to="/search">Search</NavLink>
+            </li>
+          )}
+          {session?.canUpload && (
+            <li>
+              <NavLink to="/add">Add artifact</NavLink>
+            </li>
+          )}
+          <li>
+            <NavLink to="/status">Health</NavLink>
+          </li>
+          {session?.isAdmin && (
+            <li>
+              <NavLink to="/admin">Administration</NavLink>
             </li>
           )}
         </ul>

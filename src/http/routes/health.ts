@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { RECENT_LOG_LINES } from '../../observability/recent-logs.js';
 import type { Registry } from '../../registry.js';
+import { errorResponses } from '../schemas.js';
 
 /** Only the tracks this build implements; each track's work adds its name here when it lands. */
 const PLANNED_TRACKS = ['Performance track', 'High assurance track'];
@@ -132,6 +134,36 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
         window_minutes: windowMinutes,
       };
     },
+  );
+
+  app.get(
+    '/health/logs',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Recent log lines of this instance (extension, admins only)',
+        description:
+          `The newest lines this instance logged (at most ${RECENT_LOG_LINES} are kept, oldest first), ` +
+          'as the health dashboard shows them. Other instances keep their own.',
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: RECENT_LOG_LINES, default: 100 }),
+        }),
+        response: {
+          200: Type.Object({
+            lines: Type.Array(
+              Type.Object({
+                time: Type.String(),
+                level: Type.String(),
+                msg: Type.String(),
+                fields: Type.Record(Type.String(), Type.Unknown()),
+              }),
+            ),
+          }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => ({ lines: registry.logs.recent(request.query.limit) }),
   );
 
   app.get(

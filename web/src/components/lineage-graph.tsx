@@ -2,6 +2,7 @@ import { Graph, layout } from '@dagrejs/dagre';
 import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { artifactPath, type LineageGraph } from '../api';
+import { ScrollArea } from './scroll-area';
 
 const NODE_HEIGHT = 44;
 const CHAR_WIDTH = 7.5;
@@ -65,7 +66,7 @@ export function LineagePicture({ graph, selfId }: { graph: LineageGraph; selfId:
   }
   return (
     <figure className="lineage">
-      <div className="lineage-scroll">
+      <ScrollArea className="lineage-scroll" label="Lineage graph">
         <svg viewBox={`0 0 ${placed.width} ${placed.height}`} width={placed.width} height={placed.height}>
           <title>Lineage graph: arrows point from each source to what was built from it</title>
           <defs>
@@ -125,7 +126,7 @@ export function LineagePicture({ graph, selfId }: { graph: LineageGraph; selfId:
             );
           })}
         </svg>
-      </div>
+      </ScrollArea>
       <figcaption>
         <p>In words:</p>
         <ul className="lineage-text">

@@ -19,6 +19,7 @@ import { DownloadButton } from '../components/download-button';
 import { LineagePicture } from '../components/lineage-graph';
 import { Page } from '../components/page';
 import { RatingBars } from '../components/rating';
+import { ScrollArea } from '../components/scroll-area';
 import { ErrorMessage, Loading } from '../components/status';
 import { useSession } from '../session';
 import { NotFoundPage } from './not-found';
@@ -39,30 +40,32 @@ function ArtifactView({ type, id }: { type: ArtifactType; id: string }) {
     queryKey: ['details', type, id],
     queryFn: ({ signal }) => api<ArtifactDetails>(`${base}/details`, { signal }),
   });
-  const title = artifact.data?.metadata.name ?? (artifact.isError ? 'Artifact not available' : 'Artifact');
+  // The page appears whole once its facts are in: nothing below the heading moves as they arrive.
+  if (artifact.isError || details.isError) {
+    return (
+      <Page title="Artifact not available">
+        <ErrorMessage title="This artifact cannot be shown" error={artifact.error ?? details.error} />
+      </Page>
+    );
+  }
+  if (!artifact.data || !details.data) {
+    return (
+      <Page title="Artifact">
+        <Loading label="Loading the artifact" minHeight="100vh" />
+      </Page>
+    );
+  }
   return (
-    <Page title={title}>
-      {artifact.isError ? (
-        <ErrorMessage title="This artifact cannot be shown" error={artifact.error} />
-      ) : (
-        <>
-          <Section title="Overview">
-            {artifact.data && details.data ? (
-              <Overview artifact={artifact.data} details={details.data} />
-            ) : details.isError ? (
-              <ErrorMessage title="Details are not available" error={details.error} />
-            ) : (
-              <Loading label="Loading the details" minHeight="12rem" />
-            )}
-          </Section>
-          {type === 'model' && <RatingSection id={id} />}
-          {type === 'model' && <LineageSection id={id} />}
-          <CostSection base={base} />
-          {type === 'model' && <LicenseSection id={id} />}
-          <DownloadSection type={type} id={id} name={artifact.data?.metadata.name} details={details.data} />
-          <AuditSection base={base} />
-        </>
-      )}
+    <Page title={artifact.data.metadata.name}>
+      <Section title="Overview">
+        <Overview artifact={artifact.data} details={details.data} />
+      </Section>
+      {type === 'model' && <RatingSection id={id} />}
+      {type === 'model' && <LineageSection id={id} />}
+      <CostSection base={base} />
+      {type === 'model' && <LicenseSection id={id} />}
+      <DownloadSection type={type} id={id} name={artifact.data.metadata.name} details={details.data} />
+      <AuditSection base={base} />
     </Page>
   );
 }
@@ -133,7 +136,8 @@ function RatingSection({ id }: { id: string }) {
       ) : rating.isError ? (
         <ErrorMessage title="The rating could not be computed" error={rating.error} />
       ) : (
-        <Loading label="Rating the model (the first time can take a while)" minHeight="40rem" />
+        // About the height of the eleven metrics, so that what follows starts below the fold.
+        <Loading label="Rating the model (the first time can take a while)" minHeight="50rem" />
       )}
     </Section>
   );
@@ -165,26 +169,23 @@ function CostSection({ base }: { base: string }) {
   });
   const self = base.split('/').at(-1) ?? '';
   const own = cost.data?.[decodeURIComponent(self)];
+  const count = Object.keys(cost.data ?? {}).length;
+  // Laid out the same while loading (values pending), so the answer moves nothing.
   return (
     <Section title="Download cost">
-      {cost.data && own ? (
-        <dl className="facts">
+      {cost.isError ? (
+        <ErrorMessage title="The cost is not available" error={cost.error} />
+      ) : (
+        <dl className="facts" aria-busy={!own}>
           <div>
             <dt>This artifact alone</dt>
-            <dd>{megabytes(own.standalone_cost ?? own.total_cost)}</dd>
+            <dd>{own ? megabytes(own.standalone_cost ?? own.total_cost) : '…'}</dd>
           </div>
           <div>
             <dt>With everything it depends on</dt>
-            <dd>
-              {megabytes(own.total_cost)} ({Object.keys(cost.data).length} artifact
-              {Object.keys(cost.data).length === 1 ? '' : 's'})
-            </dd>
+            <dd>{own ? `${megabytes(own.total_cost)} (${count} artifact${count === 1 ? '' : 's'})` : '…'}</dd>
           </div>
         </dl>
-      ) : cost.isError ? (
-        <ErrorMessage title="The cost is not available" error={cost.error} />
-      ) : (
-        <Loading label="Computing the cost" minHeight="4rem" />
       )}
     </Section>
   );
@@ -247,38 +248,30 @@ function LicenseSection({ id }: { id: string }) {
   );
 }
 
-function DownloadSection(props: {
-  type: ArtifactType;
-  id: string;
-  name?: string;
-  details?: ArtifactDetails;
-}) {
+function DownloadSection(props: { type: ArtifactType; id: string; name: string; details: ArtifactDetails }) {
   const session = useSession();
   const url = `/download/${props.type}/${encodeURIComponent(props.id)}`;
-  const stem = props.name ?? props.id;
   return (
     <Section title="Download">
       {!session?.canDownload ? (
         <p>You do not have the download permission.</p>
-      ) : props.details ? (
+      ) : (
         <ul className="download-list">
           <li>
-            <DownloadButton url={url} label="the full package" fileName={`${stem}.zip`} />
+            <DownloadButton url={url} label="the full package" fileName={`${props.name}.zip`} />
             <span className="muted"> {formatBytes(props.details.size_bytes)} zip</span>
           </li>
-          {ASPECTS.filter((aspect) => props.details?.aspects[aspect]).map((aspect) => (
+          {ASPECTS.filter((aspect) => props.details.aspects[aspect]).map((aspect) => (
             <li key={aspect}>
               <DownloadButton
                 url={`${url}?aspect=${aspect}`}
                 label={`${aspect} only`}
-                fileName={`${stem}-${aspect}.zip`}
+                fileName={`${props.name}-${aspect}.zip`}
               />
-              <span className="muted"> {formatBytes(props.details?.aspects[aspect] ?? 0)} uncompressed</span>
+              <span className="muted"> {formatBytes(props.details.aspects[aspect] ?? 0)} uncompressed</span>
             </li>
           ))}
         </ul>
-      ) : (
-        <Loading label="Loading the package contents" minHeight="6rem" />
       )}
     </Section>
   );
@@ -292,7 +285,7 @@ function AuditSection({ base }: { base: string }) {
   return (
     <Section title="Audit trail">
       {audit.data ? (
-        <div className="table-scroll">
+        <ScrollArea className="table-scroll" label="Audit trail table">
           <table>
             <caption className="visually-hidden">Who did what with this artifact, newest last</caption>
             <thead>
@@ -317,7 +310,7 @@ function AuditSection({ base }: { base: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollArea>
       ) : audit.isError ? (
         <ErrorMessage title="The audit trail is not available" error={audit.error} />
       ) : (
