@@ -81,7 +81,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
   }
 
   async function signIn(target = '/search') {
-    await page.goto(target);
+    await page.goto(`/sign-in?${new URLSearchParams({ next: target })}`);
     await page.getByLabel('User name').fill(DEFAULT_ADMIN_NAME);
     await page.getByLabel('Password').fill(DEFAULT_ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

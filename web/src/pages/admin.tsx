@@ -1,6 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useId, useRef, useState } from 'react';
-import { useNavigate } from 'react-router';
 import { api } from '../api';
 import { Page } from '../components/page';
 import { ErrorMessage } from '../components/status';
@@ -22,16 +21,12 @@ function ResetSection() {
   const ids = { heading: useId(), title: useId(), input: useId(), hint: useId() };
   const dialog = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState('');
-  const navigate = useNavigate();
   const reset = useMutation({
     mutationFn: () => api<unknown>('/reset', { method: 'DELETE' }),
     onSuccess: () => {
       dialog.current?.close();
-      // Every token went with the old registry.
-      sessionStore.end();
-      navigate(
-        `/sign-in?${new URLSearchParams({ reason: 'The registry was reset; sign in as the default administrator.' })}`,
-      );
+      // Every token went with the old registry; the sign-in page says why.
+      sessionStore.end('The registry was reset; sign in as the default administrator.');
     },
   });
   function confirm(event: FormEvent<HTMLFormElement>) {
