@@ -1,6 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ComponentUnavailableError, DisqualifiedError, RegistryError, UpstreamError } from '../domain/errors.js';
+import {
+  ComponentUnavailableError,
+  DisqualifiedError,
+  RegistryError,
+  UpstreamError,
+} from '../domain/errors.js';
 import { BlobNotFoundError } from '../storage/blobs/blob-store.js';
 import type { PageFallback } from './web-ui.js';
 

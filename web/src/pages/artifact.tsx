@@ -287,7 +287,7 @@ function AuditSection({ base }: { base: string }) {
       {audit.data ? (
         <ScrollArea className="table-scroll" label="Audit trail table">
           <table>
-            <caption className="visually-hidden">Who did what with this artifact, newest last</caption>
+            <caption className="visually-hidden">Who did what with this artifact, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">When</th>
