@@ -13,9 +13,12 @@ export const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '.
  * never answered with the web app, so an API 404 stays the API's JSON error.
  */
 const API_ROOTS = new Set([
+  'api',
   'artifact',
   'artifacts',
+  'audit',
   'authenticate',
+  'datasets',
   'download',
   'docs',
   'health',

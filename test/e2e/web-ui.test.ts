@@ -17,7 +17,7 @@ import {
 import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
 import { RegistryClient } from '../support/registry-client.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { makeZip } from '../support/zips.js';
+import { makeZip, safetensorsBytes } from '../support/zips.js';
 
 /**
  * The web app in Debian's Chromium against `npm start` on loopback, with the fixture Hugging Face
@@ -53,7 +53,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
         await makeZip([
           { path: 'README.md', content: `# sentiment-tagger ${version}\n\nTags the sentiment of reviews.` },
           { path: 'config.json', content: '{"model_type":"distilbert"}' },
-          { path: 'model.safetensors', content: Buffer.alloc(200_000, 7), store: true },
+          { path: 'model.safetensors', content: safetensorsBytes(200_000, 7), store: true },
         ]),
       );
     }
@@ -319,7 +319,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     const upload = page.getByRole('region', { name: 'Upload a package' });
     const zip = await makeZip([
       { path: 'README.md', content: '# uploaded-in-browser\n\nA model uploaded from the web app.' },
-      { path: 'model.safetensors', content: Buffer.alloc(1_500_000, 3), store: true },
+      { path: 'model.safetensors', content: safetensorsBytes(1_500_000, 3), store: true },
     ]);
     await upload.getByLabel('Name').fill('uploaded-in-browser');
     await upload.getByLabel('Version (optional)').fill('0.1.0');
