@@ -6,7 +6,7 @@ import { createCardAssessor } from './rating/llm/card-assessor.js';
 import { scoringVersion } from './rating/scoring-version.js';
 import { RegexScanner } from './search/regex-scanner.js';
 import { ArtifactService } from './services/artifact-service.js';
-import { AuthService, DEFAULT_ADMIN_NAME } from './services/auth-service.js';
+import { AuthService } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
 import { EvidenceService } from './services/evidence-service.js';
@@ -122,9 +122,16 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     logs: new RecentLogs(),
     startedAt: new Date(),
     async reset() {
-      await store.clearAll(DEFAULT_ADMIN_NAME);
-      await blobs.clear();
-      await auth.createDefaultAdmin();
+      // One step for every instance: metadata and users go in one transaction that also fences
+      // in-flight writes, then the blobs; writes are refused until the reset ends, whatever happens.
+      await store.withResetLock(async () => {
+        await store.beginReset(await auth.defaultAdmin());
+        try {
+          await blobs.clear();
+        } finally {
+          await store.endReset();
+        }
+      });
     },
     async close() {
       await regexScanner.close();

@@ -49,6 +49,13 @@ export class ConflictError extends RegistryError {
   }
 }
 
+/** A write met a registry reset: it started before the reset finished, so nothing of it is kept. */
+export class ResetConflictError extends ConflictError {
+  constructor(message = 'The registry was reset while this request ran; nothing was stored.') {
+    super(message);
+  }
+}
+
 export class PayloadTooLargeError extends RegistryError {
   constructor(message: string) {
     super(413, message, 'PAYLOAD_TOO_LARGE');

@@ -13,6 +13,7 @@ import {
   ComponentUnavailableError,
   ConflictError,
   NotFoundError,
+  ResetConflictError,
   UnsafeWeightsError,
 } from '../domain/errors.js';
 import { assertArtifactName } from '../domain/names.js';
@@ -70,6 +71,7 @@ export class ArtifactService {
   constructor(private readonly deps: ArtifactServiceDeps) {}
 
   async createFromUrl(type: ArtifactType, url: string, actor: Actor): Promise<ArtifactRecord> {
+    const startedIn = await this.deps.store.writeGeneration();
     return this.deps.temp.with('.zip', async (path) => {
       const gate = this.gate(type, actor);
       const fetched = await this.deps.sources.fetch(type, url, path, gate.inspect);
@@ -84,6 +86,7 @@ export class ArtifactService {
         },
         stored,
         actor,
+        startedIn,
       );
       await gate.keep(record);
       return record;
@@ -96,6 +99,7 @@ export class ArtifactService {
     if (version !== null && parseVersion(version) === null) {
       throw new BadRequestError(`"${version}" is not a semantic version (expected e.g. 1.2.3).`);
     }
+    const startedIn = await this.deps.store.writeGeneration();
     return this.deps.temp.with('.zip', async (path) => {
       const { digest, size } = await receiveToFile(request.body, path, this.deps.limits.maxPackageBytes);
       const stored = await this.storePackage(path, digest, size, 422);
@@ -103,6 +107,7 @@ export class ArtifactService {
         { type, name, sourceUrl: `upload:${name}`, version, sourceMetadata: { kind: 'upload' } },
         stored,
         actor,
+        startedIn,
       );
     });
   }
@@ -124,6 +129,7 @@ export class ArtifactService {
     if (claimed.id !== id || claimed.type !== type) {
       throw new BadRequestError('metadata.id and metadata.type must match the id and type in the path.');
     }
+    const startedIn = await this.deps.store.writeGeneration();
     const current = await this.get(type, id);
     if (claimed.name !== current.name) {
       throw new BadRequestError(`metadata.name must match the artifact's name ("${current.name}").`);
@@ -147,10 +153,10 @@ export class ArtifactService {
         // release did to the package it stored meanwhile.
         const latest = await store.getArtifact(id);
         if (latest?.updatedAt.getTime() !== current.updatedAt.getTime()) throw lostUpdate();
-        await this.expectBlob(stored.digest);
-        if (!(await store.replaceArtifact(next, current.updatedAt))) throw lostUpdate();
+        await this.expectBlob(store, stored.digest, startedIn);
+        const fenced = { startedIn, audit: auditEntry(next, actor, 'UPDATE') };
+        if (!(await store.replaceArtifact(next, current.updatedAt, fenced))) throw lostUpdate();
       });
-      await this.audit(next, actor, 'UPDATE');
       await gate.keep(next);
       if (current.packageDigest !== stored.digest) await this.releaseBlob(current.packageDigest);
       return next;
@@ -171,12 +177,7 @@ export class ArtifactService {
   }
 
   async audit(record: ArtifactRecord, actor: Actor, action: AuditAction): Promise<void> {
-    await this.deps.store.appendAudit({
-      artifact: { id: record.id, name: record.name, type: record.type },
-      user: { name: actor.name, is_admin: actor.isAdmin },
-      action,
-      date: new Date(),
-    });
+    await this.deps.store.appendAudit(auditEntry(record, actor, action));
   }
 
   /**
@@ -237,6 +238,7 @@ export class ArtifactService {
     },
     stored: StoredPackage,
     actor: Actor,
+    startedIn: number,
   ): Promise<ArtifactRecord> {
     const now = new Date();
     const record: ArtifactRecord = {
@@ -251,10 +253,9 @@ export class ArtifactService {
       updatedAt: now,
     };
     await this.commitNaming(stored.digest, async (store) => {
-      await this.expectBlob(stored.digest);
-      await store.insertArtifact(record);
+      await this.expectBlob(store, stored.digest, startedIn);
+      await store.insertArtifact(record, { startedIn, audit: auditEntry(record, actor, 'CREATE') });
     });
-    await this.audit(record, actor, 'CREATE');
     return record;
   }
 
@@ -275,11 +276,14 @@ export class ArtifactService {
     }
   }
 
-  /** Inside the digest lock: the package must still be there to be named. */
-  private async expectBlob(digest: string): Promise<void> {
-    if (!(await this.deps.blobs.stat(digest))) {
-      throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
-    }
+  /**
+   * Inside the digest lock: the package must still be there to be named. When a reset since the
+   * write started removed it, that is the answer (409), not an unavailable store.
+   */
+  private async expectBlob(store: MetadataStore, digest: string, startedIn: number): Promise<void> {
+    if (await this.deps.blobs.stat(digest)) return;
+    if ((await store.writeGeneration()) !== startedIn) throw new ResetConflictError();
+    throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
   }
 
   /** Delete a package's bytes once no artifact refers to them (identical packages share one blob). */
@@ -292,4 +296,13 @@ export class ArtifactService {
 
 function lostUpdate(): ConflictError {
   return new ConflictError('The artifact changed while this update ran; fetch it again and retry.');
+}
+
+function auditEntry(record: ArtifactRecord, actor: Actor, action: AuditAction): AuditEntry {
+  return {
+    artifact: { id: record.id, name: record.name, type: record.type },
+    user: { name: actor.name, is_admin: actor.isAdmin },
+    action,
+    date: new Date(),
+  };
 }

@@ -11,7 +11,6 @@ export const DEFAULT_ADMIN_NAME = 'ece30861defaultadminuser';
 export const DEFAULT_ADMIN_PASSWORD = `correcthorsebatterystaple123(!__+@**(A'"\`;DROP TABLE artifacts;`;
 
 const SIGNING_KEY_SETTING = 'token_signing_key';
-const BOOTSTRAP_SETTING = 'default_admin_bootstrapped';
 const ISSUER = 'modelguard';
 
 /**
@@ -28,18 +27,20 @@ export class AuthService {
     private readonly config: AuthConfig,
   ) {}
 
-  /** Create the default admin the first time this database is used; later restarts leave users alone. */
+  /**
+   * At start: a registry without any administrator gets the default admin back (a fresh database,
+   * or one a failed reset or an operator left without one); one with an administrator is left alone.
+   */
   async bootstrap(): Promise<void> {
-    let firstUse = false;
-    await this.store.getOrCreateSetting(BOOTSTRAP_SETTING, () => {
-      firstUse = true;
-      return new Date().toISOString();
-    });
-    if (firstUse) await this.createDefaultAdmin();
+    if (!(await this.store.hasAdmin())) await this.createDefaultAdmin();
   }
 
-  /** After a reset: the only user is the default admin. */
-  async createDefaultAdmin(): Promise<void> {
+  /** The default admin's account as a reset restores it. */
+  defaultAdmin(): Promise<UserRecord> {
+    return defaultAdminRecord();
+  }
+
+  private async createDefaultAdmin(): Promise<void> {
     if (await this.store.getUser(DEFAULT_ADMIN_NAME)) return;
     try {
       await this.store.insertUser(await defaultAdminRecord());

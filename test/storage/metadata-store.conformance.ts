@@ -596,29 +596,36 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
 
       it('survives a registry reset (it is a cache of public answers, not registry content)', async () => {
         await store.putUpstreamAnswer(answer('kept', '{}', 1_700_000_000_000), 1 << 20);
-        await store.clearAll();
+        await store.beginReset(user('admin', { isAdmin: true }));
+        await store.endReset();
         expect(await store.getUpstreamAnswer('kept')).not.toBeNull();
       });
     });
 
-    describe('clearAll', () => {
-      it('removes artifacts, audit entries, users and tokens but keeps settings', async () => {
+    describe('reset', () => {
+      const admin = user('admin', { isAdmin: true });
+
+      it('begins by removing artifacts, ratings, audit entries, users and tokens, keeping settings and the admin', async () => {
         const later = new Date(Date.now() + 60_000);
         await store.insertArtifact(artifact('x1', { packageDigest: 'dx' }));
         await store.appendAudit(audit('x1', 'CREATE', 0));
         await store.insertUser(user('dave'));
         await store.insertToken({ id: 'tx', userName: 'dave', expiresAt: later, maxUses: 5 });
+        await store.insertToken({ id: 'kept', userName: 'admin', expiresAt: later, maxUses: 5 });
         await store.getOrCreateSetting('key', () => 'kept');
         await store.putRating('x1', { body: {}, inputs: 'i', scoringVersion: 's', computedAt: new Date() });
 
-        await store.clearAll();
-        expect(await store.getRating('x1')).toBeNull();
+        await store.beginReset(admin);
+        await store.endReset();
 
+        expect(await store.getRating('x1')).toBeNull();
         expect(await store.getArtifact('x1')).toBeNull();
         expect(await store.countByDigest('dx')).toBe(0);
         expect((await store.listAudit('x1', { limit: 10 })).items).toEqual([]);
         expect(await store.getUser('dave')).toBeNull();
+        expect(await store.getUser('admin')).toEqual(admin);
         expect(await store.consumeToken('tx', new Date())).toBe(false);
+        expect(await store.consumeToken('kept', new Date())).toBe(true);
         expect(await store.queryArtifacts([{ name: '*' }], { limit: 10 })).toEqual({ items: [], next: null });
         expect(await store.getOrCreateSetting('key', () => 'new')).toBe('kept');
 
@@ -626,17 +633,63 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         expect((await store.getArtifact('x1'))?.id).toBe('x1');
       });
 
-      it('keeps the tokens of the named user only', async () => {
-        const later = new Date(Date.now() + 60_000);
-        await store.insertUser(user('admin'));
-        await store.insertToken({ id: 'kept', userName: 'admin', expiresAt: later, maxUses: 5 });
-        await store.insertToken({ id: 'gone', userName: 'eve', expiresAt: later, maxUses: 5 });
+      it('refuses writes while it runs, and fenced writes that started before it', async () => {
+        const before = await store.writeGeneration();
+        await store.beginReset(admin);
+        await expect(store.writeGeneration()).rejects.toBeInstanceOf(ConflictError);
+        const late = { startedIn: before, audit: audit('late', 'CREATE', 0) };
+        await expect(store.insertArtifact(artifact('late'), late)).rejects.toBeInstanceOf(ConflictError);
+        await store.endReset();
+        await expect(store.insertArtifact(artifact('late'), late)).rejects.toBeInstanceOf(ConflictError);
+        expect(await store.getArtifact('late')).toBeNull();
+        expect((await store.listAudit('late', { limit: 10 })).items).toEqual([]);
 
-        await store.clearAll('admin');
+        const after = await store.writeGeneration();
+        expect(after).not.toBe(before);
+        await store.insertArtifact(artifact('late'), { startedIn: after, audit: audit('late', 'CREATE', 1) });
+        expect(await store.getArtifact('late')).not.toBeNull();
+        expect((await store.listAudit('late', { limit: 10 })).items).toEqual([audit('late', 'CREATE', 1)]);
+      });
 
-        expect(await store.getUser('admin')).toBeNull();
-        expect(await store.consumeToken('kept', new Date())).toBe(true);
-        expect(await store.consumeToken('gone', new Date())).toBe(false);
+      it('commits a fenced replace with its audit entry only in its generation and only when applied', async () => {
+        const first = await store.writeGeneration();
+        const original = artifact('f1');
+        await store.insertArtifact(original, { startedIn: first, audit: audit('f1', 'CREATE', 0) });
+        const updated = artifact('f1', { name: 'renamed', updatedAt: new Date(CREATED.getTime() + 1) });
+        const update = { startedIn: first, audit: audit('f1', 'UPDATE', 1) };
+        expect(await store.replaceArtifact(updated, new Date(0), update)).toBe(false);
+        expect(await store.replaceArtifact(updated, original.updatedAt, update)).toBe(true);
+        expect((await store.listAudit('f1', { limit: 10 })).items.map((e) => e.action)).toEqual([
+          'UPDATE',
+          'CREATE',
+        ]);
+
+        await store.beginReset(admin);
+        await store.endReset();
+        await store.insertArtifact(original);
+        await expect(store.replaceArtifact(updated, original.updatedAt, update)).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        expect((await store.getArtifact('f1'))?.name).toBe(original.name);
+      });
+
+      it('lets one reset run at a time', async () => {
+        const events: string[] = [];
+        const hold = (tag: string) => async () => {
+          events.push(`${tag}:start`);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          events.push(`${tag}:end`);
+        };
+        await Promise.all([store.withResetLock(hold('a')), store.withResetLock(hold('b'))]);
+        expect(events).toEqual(['a:start', 'a:end', 'b:start', 'b:end']);
+      });
+
+      it('tells whether any administrator exists', async () => {
+        expect(await store.hasAdmin()).toBe(false);
+        await store.insertUser(user('bob'));
+        expect(await store.hasAdmin()).toBe(false);
+        await store.insertUser(user('root', { isAdmin: true }));
+        expect(await store.hasAdmin()).toBe(true);
       });
     });
   });

@@ -28,15 +28,19 @@ export function dropSchema(schema: string, url?: string): Promise<void> {
   }, url);
 }
 
-/** Empties every table of the schema except Kysely's migration bookkeeping: a fresh store, fast. */
+/**
+ * Empties every table of the schema except Kysely's migration bookkeeping, and puts the one-row
+ * registry_state back to its initial values: a fresh store, fast.
+ */
 export function emptyTables(schema: string, url?: string): Promise<void> {
   return withClient(async (client) => {
     const { rows } = await client.query<{ tablename: string }>(
-      `select tablename from pg_tables where schemaname = $1 and tablename not like 'kysely\\_%'`,
+      `select tablename from pg_tables where schemaname = $1 and tablename not like 'kysely\\_%' and tablename <> 'registry_state'`,
       [schema],
     );
     // DELETE rather than TRUNCATE: on a handful of rows it skips TRUNCATE's file rewrites.
     const statements = rows.map((row) => `delete from "${schema}"."${row.tablename}";`);
+    statements.push(`update "${schema}"."registry_state" set generation = 0, resetting = 0;`);
     await client.query(statements.join('\n'));
   }, url);
 }

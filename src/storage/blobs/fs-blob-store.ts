@@ -27,6 +27,8 @@ const openDescriptor = promisify(openCallback);
  */
 /** Large reads: fewer syscalls and event-loop turns per byte when streaming big packages. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/** The folder under the root that holds every blob. */
+const BLOB_TREE = 'sha256';
 
 export class FsBlobStore implements BlobStore {
   readonly kind = 'filesystem';
@@ -40,13 +42,18 @@ export class FsBlobStore implements BlobStore {
       throw new Error(`putFile: ${localPath} has ${localSize} bytes, caller announced ${size}`);
     }
     if (await refreshIfPresent(target)) return;
-    await mkdir(dirname(target), { recursive: true });
     await fsyncFile(localPath);
-    try {
-      await rename(localPath, target);
-    } catch (error) {
-      if (errorCode(error) !== 'EXDEV') throw error;
-      await copyInAtomically(localPath, target);
+    for (let attempt = 1; ; attempt++) {
+      await mkdir(dirname(target), { recursive: true });
+      try {
+        await rename(localPath, target);
+        return;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'EXDEV') return copyInAtomically(localPath, target);
+        // A concurrent clear moved the folder away between mkdir and rename: make it again.
+        if (code !== 'ENOENT' || attempt === 3) throw error;
+      }
     }
   }
 
@@ -74,7 +81,17 @@ export class FsBlobStore implements BlobStore {
     await rm(this.pathOf(digest), { force: true });
   }
 
+  /**
+   * The blob tree is first moved aside in one atomic rename, then deleted: puts running meanwhile
+   * start a fresh tree instead of adding files to folders being removed (ENOTEMPTY). Anything else
+   * under the root, including trees a crashed clear left behind, goes too.
+   */
   async clear(): Promise<void> {
+    try {
+      await rename(join(this.root, BLOB_TREE), join(this.root, `.cleared-${randomUUID()}`));
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    }
     let entries: string[];
     try {
       entries = await readdir(this.root);
@@ -82,7 +99,11 @@ export class FsBlobStore implements BlobStore {
       if (errorCode(error) === 'ENOENT') return;
       throw error;
     }
-    await Promise.all(entries.map((entry) => rm(join(this.root, entry), { recursive: true, force: true })));
+    await Promise.all(
+      entries
+        .filter((entry) => entry !== BLOB_TREE)
+        .map((entry) => rm(join(this.root, entry), { recursive: true, force: true, maxRetries: 3 })),
+    );
   }
 
   /** Writes and removes a probe file: a read-only or missing volume fails here, not mid-upload. */
@@ -112,7 +133,7 @@ export class FsBlobStore implements BlobStore {
 
   relativePath(digest: string): string {
     if (!isSha256Hex(digest)) throw new Error(`not a lowercase SHA-256 hex digest: "${digest}"`);
-    return `sha256/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`;
+    return `${BLOB_TREE}/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`;
   }
 
   private pathOf(digest: string): string {

@@ -1,11 +1,12 @@
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { ArtifactRecord, ArtifactSummary, AuditEntry } from '../../domain/artifact.js';
-import { ComponentUnavailableError, ConflictError } from '../../domain/errors.js';
+import { ComponentUnavailableError, ConflictError, ResetConflictError } from '../../domain/errors.js';
 import { matchesQuerySpec } from './artifact-filter.js';
 import { seqAfter, toPage } from './cursor.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type {
   ArtifactQuerySpec,
+  FencedWrite,
   MetadataStore,
   Page,
   PageRequest,
@@ -27,6 +28,9 @@ import {
 } from './rows.js';
 import type { Database } from './schema.js';
 
+/** The id of registry_state's only row. */
+const STATE_ROW = 1;
+
 /** What a driver error means for callers; anything else propagates unchanged. */
 export type DriverErrorKind = 'unique-violation' | 'unavailable';
 
@@ -43,6 +47,7 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly kind: string;
   private readonly db: Kysely<Database>;
   private readonly digestLocks = new KeyedMutex();
+  private readonly resetLock = new KeyedMutex();
 
   constructor(private readonly options: KyselyStoreOptions) {
     this.kind = options.dialect;
@@ -75,10 +80,16 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
-  insertArtifact(record: ArtifactRecord): Promise<void> {
-    return this.guard(async () => {
-      await this.db.insertInto('artifacts').values(artifactToRow(record)).execute();
-    }, `artifact ${record.id} already exists`);
+  insertArtifact(record: ArtifactRecord, fenced?: FencedWrite): Promise<void> {
+    return this.guard(
+      () =>
+        this.inTransaction(async (db) => {
+          if (fenced) await this.holdGeneration(db, fenced);
+          await db.insertInto('artifacts').values(artifactToRow(record)).execute();
+          if (fenced) await db.insertInto('audit_log').values(auditToRow(fenced.audit)).execute();
+        }),
+      `artifact ${record.id} already exists`,
+    );
   }
 
   getArtifact(id: string): Promise<ArtifactRecord | null> {
@@ -88,17 +99,24 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
-  replaceArtifact(record: ArtifactRecord, expectedUpdatedAt: Date): Promise<boolean> {
-    return this.guard(async () => {
-      const { id, ...columns } = artifactToRow(record);
-      const result = await this.db
-        .updateTable('artifacts')
-        .set(columns)
-        .where('id', '=', id)
-        .where('updated_at', '=', expectedUpdatedAt.getTime())
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    });
+  replaceArtifact(record: ArtifactRecord, expectedUpdatedAt: Date, fenced?: FencedWrite): Promise<boolean> {
+    return this.guard(() =>
+      this.inTransaction(async (db) => {
+        if (fenced) await this.holdGeneration(db, fenced);
+        const { id, ...columns } = artifactToRow(record);
+        const result = await db
+          .updateTable('artifacts')
+          .set(columns)
+          .where('id', '=', id)
+          .where('updated_at', '=', expectedUpdatedAt.getTime())
+          .executeTakeFirst();
+        const replaced = Number(result.numUpdatedRows) === 1;
+        // Only an applied update is audited; rolling back a lost one would also drop its entry.
+        if (!replaced) return false;
+        if (fenced) await db.insertInto('audit_log').values(auditToRow(fenced.audit)).execute();
+        return true;
+      }),
+    );
   }
 
   deleteArtifact(id: string): Promise<ArtifactRecord | null> {
@@ -313,6 +331,18 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
+  hasAdmin(): Promise<boolean> {
+    return this.guard(async () => {
+      const row = await this.db
+        .selectFrom('users')
+        .select('name')
+        .where('is_admin', '=', 1)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    });
+  }
+
   getUser(name: string): Promise<UserRecord | null> {
     return this.guard(async () => {
       const row = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
@@ -381,16 +411,92 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
-  clearAll(keepTokensOf?: string): Promise<void> {
+  writeGeneration(): Promise<number> {
+    return this.guard(async () => {
+      const state = await this.readState(this.db);
+      if (state.resetting)
+        throw new ResetConflictError('The registry is being reset; retry when it has finished.');
+      return state.generation;
+    });
+  }
+
+  /**
+   * PostgreSQL: a transaction-scoped advisory lock held for the whole reset (one connection), so it
+   * holds across instances. SQLite is embedded in one process, where an in-process lock is enough.
+   */
+  withResetLock<T>(work: () => Promise<T>): Promise<T> {
+    return this.resetLock.run('reset', () => {
+      if (this.options.dialect !== 'postgres') return work();
+      return this.guard(() =>
+        this.db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtext('modelguard:reset'))`.execute(trx);
+          return work();
+        }),
+      );
+    });
+  }
+
+  /**
+   * Updating the state row first takes its lock: fenced writes in flight (holding it shared) finish
+   * before, and are deleted below; later ones wait and then see the new generation.
+   */
+  beginReset(admin: UserRecord): Promise<void> {
     return this.guard(() =>
       this.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('registry_state')
+          .set((eb) => ({ generation: eb('generation', '+', 1), resetting: 1 }))
+          .where('id', '=', STATE_ROW)
+          .execute();
         for (const table of ['artifacts', 'ratings', 'audit_log', 'users'] as const) {
           await trx.deleteFrom(table).execute();
         }
-        const tokens = trx.deleteFrom('tokens');
-        await (keepTokensOf === undefined ? tokens : tokens.where('user_name', '<>', keepTokensOf)).execute();
+        await trx.deleteFrom('tokens').where('user_name', '<>', admin.name).execute();
+        await trx.insertInto('users').values(userToRow(admin)).execute();
       }),
     );
+  }
+
+  endReset(): Promise<void> {
+    return this.guard(async () => {
+      await this.db
+        .updateTable('registry_state')
+        .set((eb) => ({ generation: eb('generation', '+', 1), resetting: 0 }))
+        .where('id', '=', STATE_ROW)
+        .execute();
+    });
+  }
+
+  private async readState(
+    db: Kysely<Database>,
+    shared = false,
+  ): Promise<{ generation: number; resetting: boolean }> {
+    let query = db
+      .selectFrom('registry_state')
+      .select(['generation', 'resetting'])
+      .where('id', '=', STATE_ROW);
+    // PostgreSQL: a shared lock on the row until the write commits; a reset's update waits for it.
+    // SQLite: write transactions are serialised by the database itself.
+    if (shared && this.options.dialect === 'postgres') query = query.forShare();
+    const state = await query.executeTakeFirstOrThrow();
+    return { generation: Number(state.generation), resetting: state.resetting === 1 };
+  }
+
+  /**
+   * Inside a write's transaction, before its first change (every transaction takes the state row
+   * before artifact rows, as a reset does, so they cannot deadlock): commit only in the generation
+   * the write started in.
+   */
+  private async holdGeneration(db: Kysely<Database>, fenced: FencedWrite): Promise<void> {
+    const state = await this.readState(db, true);
+    if (state.resetting || state.generation !== fenced.startedIn) {
+      throw new ResetConflictError();
+    }
+  }
+
+  /** Run `work` in a transaction, or in the one this store already belongs to (a digest lock's). */
+  private inTransaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
   private async readSetting(key: string): Promise<string | undefined> {

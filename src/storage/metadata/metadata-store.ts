@@ -73,6 +73,16 @@ export interface UpstreamAnswer {
   usedAt: Date;
 }
 
+/**
+ * How a write of an artifact commits: with its audit entry, and only if no reset started since
+ * the write did (`startedIn`, from `writeGeneration`). Otherwise it throws ConflictError and
+ * nothing is written.
+ */
+export interface FencedWrite {
+  startedIn: number;
+  audit: AuditEntry;
+}
+
 export interface SearchCandidate extends ArtifactSummary {
   readme: string | null;
 }
@@ -89,13 +99,14 @@ export interface MetadataStore {
   close(): Promise<void>;
   ping(): Promise<void>;
 
-  insertArtifact(record: ArtifactRecord): Promise<void>;
+  /** Insert the artifact; with `fenced`, together with its audit entry and only in its generation. */
+  insertArtifact(record: ArtifactRecord, fenced?: FencedWrite): Promise<void>;
   getArtifact(id: string): Promise<ArtifactRecord | null>;
   /**
    * Replace the artifact's content. `expectedUpdatedAt` guards against lost updates: when
    * another writer changed the row first, nothing is written and false is returned.
    */
-  replaceArtifact(record: ArtifactRecord, expectedUpdatedAt: Date): Promise<boolean>;
+  replaceArtifact(record: ArtifactRecord, expectedUpdatedAt: Date, fenced?: FencedWrite): Promise<boolean>;
   /** Delete the artifact and return it, or null when it did not exist. */
   deleteArtifact(id: string): Promise<ArtifactRecord | null>;
   /** How many artifacts reference this package digest (blob garbage collection). */
@@ -131,6 +142,8 @@ export interface MetadataStore {
   listAudit(artifactId: string, page: PageRequest): Promise<Page<AuditEntry>>;
 
   getUser(name: string): Promise<UserRecord | null>;
+  /** Whether any administrator account exists. */
+  hasAdmin(): Promise<boolean>;
   insertUser(user: UserRecord): Promise<void>;
   deleteUser(name: string): Promise<boolean>;
 
@@ -145,8 +158,21 @@ export interface MetadataStore {
   getOrCreateSetting(key: string, create: () => string): Promise<string>;
 
   /**
-   * Delete every artifact, rating, audit entry, user and token (registry reset), except the tokens of
-   * `keepTokensOf`: the default admin is recreated by a reset, and its open sessions stay valid.
+   * The reset generation a write of an artifact starts in (see FencedWrite); ConflictError while
+   * a reset is running.
    */
-  clearAll(keepTokensOf?: string): Promise<void>;
+  writeGeneration(): Promise<number>;
+  /**
+   * Run a reset holding a lock shared by every instance on this store, so resets never overlap.
+   */
+  withResetLock<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Reset, first step, in one transaction: move the generation on and mark a reset running (writes
+   * that started before can no longer commit, new ones are refused), delete every artifact,
+   * rating, audit entry, user and token, and make `admin` the only user. The admin's tokens are
+   * kept: its open sessions stay valid.
+   */
+  beginReset(admin: UserRecord): Promise<void>;
+  /** Reset, last step: move the generation on again and let writes start. */
+  endReset(): Promise<void>;
 }

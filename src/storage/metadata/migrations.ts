@@ -13,6 +13,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0002_ratings': { up: createRatings },
     '0003_rating_scoring_version': { up: addRatingScoringVersion },
     '0004_upstream_answers': { up: createUpstreamAnswers },
+    '0005_registry_state': { up: createRegistryState },
   };
   return { getMigrations: async () => migrations };
 }
@@ -130,4 +131,21 @@ async function createUpstreamAnswers(db: Kysely<unknown>): Promise<void> {
     .addColumn('used_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('upstream_answers_used_at').on('upstream_answers').column('used_at').execute();
+}
+
+/**
+ * One row holding the reset generation: every reset moves it on (twice: when it starts and when it
+ * ends), and a write of an artifact commits only in the generation it started in.
+ */
+async function createRegistryState(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('registry_state')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('generation', 'bigint', (c) => c.notNull())
+    .addColumn('resetting', 'integer', (c) => c.notNull())
+    .execute();
+  await (db as Kysely<{ registry_state: { id: number; generation: number; resetting: number } }>)
+    .insertInto('registry_state')
+    .values({ id: 1, generation: 0, resetting: 0 })
+    .execute();
 }

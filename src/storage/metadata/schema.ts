@@ -12,6 +12,7 @@ export interface Database {
   settings: SettingsTable;
   ratings: RatingsTable;
   upstream_answers: UpstreamAnswersTable;
+  registry_state: RegistryStateTable;
 }
 
 /** 0 or 1. */
@@ -93,4 +94,11 @@ export interface UpstreamAnswersTable {
   /** Bytes of the key, headers and body together: what the cache's bound counts. */
   size: number;
   used_at: number;
+}
+
+/** A single row (id 1): the reset generation, and whether a reset is running. */
+export interface RegistryStateTable {
+  id: number;
+  generation: number;
+  resetting: Flag;
 }
