@@ -339,6 +339,15 @@ export const CONFIG_SCHEMA = Type.Object({
       { minimum: 1 },
       { env: 'INGEST_TIMEOUT_MS', description: 'bound on waiting for a source' },
     ),
+    deadlineMs: integer(
+      1_800_000,
+      { minimum: 1 },
+      {
+        env: 'INGEST_DEADLINE_MS',
+        description:
+          'total time one ingest may take (metadata, rating, download); beyond it 504, nothing stored',
+      },
+    ),
     maxRedirects: integer(
       5,
       { minimum: 0, maximum: 20 },

@@ -78,6 +78,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
       maxRedirects: config.ingest.maxRedirects,
     },
     maxPackageBytes: config.limits.maxPackageBytes,
+    deadlineMs: config.ingest.deadlineMs,
   });
   const lineage = new LineageService(store);
   // LLM assistance for card-reading metrics only when an endpoint is configured (off by default).

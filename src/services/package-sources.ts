@@ -11,6 +11,7 @@ import type { HuggingFaceSource } from '../sources/huggingface.js';
 import type { FetchedSource } from '../sources/source.js';
 import { parseSourceUrl } from '../sources/source-urls.js';
 import { openUrl } from '../sources/url-fetch.js';
+import { IngestDeadline } from './ingest-deadline.js';
 
 /** A source fetched and written as a package zip to a local file. */
 export interface FetchedPackage {
@@ -35,6 +36,8 @@ export interface SourceRouterOptions {
   github: GitHubSource;
   direct: { allowPrivateNetwork: boolean; timeoutMs: number; maxRedirects: number };
   maxPackageBytes: number;
+  /** Total time one fetch may take, metadata, rating and download together (INGEST_DEADLINE_MS). */
+  deadlineMs: number;
 }
 
 /**
@@ -52,31 +55,49 @@ export class SourceRouter implements PackageSources {
     destPath: string,
     inspect?: InspectSource,
   ): Promise<FetchedPackage> {
+    const deadline = new IngestDeadline(url, this.options.deadlineMs);
+    try {
+      return await deadline.race(this.fetchWithin(deadline, type, url, destPath, inspect));
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  private async fetchWithin(
+    deadline: IngestDeadline,
+    type: ArtifactType,
+    url: string,
+    destPath: string,
+    inspect?: InspectSource,
+  ): Promise<FetchedPackage> {
     const ref = parseSourceUrl(url);
+    const pack = (source: FetchedSource) => this.pack(deadline, source, destPath, inspect);
     switch (ref.kind) {
       case 'hf-model':
         expectType(type, 'model', 'a Hugging Face model');
-        return this.pack(await this.options.huggingFace.fetchModel(ref.repoId), destPath, inspect);
+        return pack(await this.options.huggingFace.fetchModel(ref.repoId));
       case 'hf-dataset':
         expectType(type, 'dataset', 'a Hugging Face dataset');
-        return this.pack(await this.options.huggingFace.fetchDataset(ref.repoId), destPath, inspect);
+        return pack(await this.options.huggingFace.fetchDataset(ref.repoId));
       case 'github':
-        return this.pack(await this.options.github.fetchRepo(ref.owner, ref.repo), destPath, inspect);
+        return pack(await this.options.github.fetchRepo(ref.owner, ref.repo));
       case 'url':
-        return this.fetchZip(ref.url, destPath);
+        return this.fetchZip(deadline, ref.url, destPath);
     }
   }
 
   private async pack(
+    deadline: IngestDeadline,
     source: FetchedSource,
     destPath: string,
     inspect?: InspectSource,
   ): Promise<FetchedPackage> {
     await inspect?.(source);
     const { maxPackageBytes } = this.options;
-    const { digest, size } = source.archive
-      ? await packArchive(source.archive, destPath, maxPackageBytes)
-      : await writePackageZip(source.files, destPath, maxPackageBytes);
+    const archive = source.archive;
+    const { digest, size } = archive
+      ? await packArchive(async () => deadline.bound(await archive()), destPath, maxPackageBytes)
+      : await writePackageZip(deadline.boundFiles(source.files), destPath, maxPackageBytes);
     return {
       name: source.name,
       version: source.version,
@@ -87,10 +108,10 @@ export class SourceRouter implements PackageSources {
     };
   }
 
-  private async fetchZip(url: string, destPath: string): Promise<FetchedPackage> {
+  private async fetchZip(deadline: IngestDeadline, url: string, destPath: string): Promise<FetchedPackage> {
     const { maxPackageBytes, direct } = this.options;
     const response = await openUrl(url, { ...direct, maxBytes: maxPackageBytes });
-    const { digest, size } = await receiveToFile(response.body, destPath, maxPackageBytes);
+    const { digest, size } = await receiveToFile(deadline.bound(response.body), destPath, maxPackageBytes);
     return {
       name: nameFromUrl(new URL(url)),
       version: null,

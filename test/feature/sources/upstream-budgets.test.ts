@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +189,45 @@ describe('optional GitHub statistics', () => {
       const code = await createFromUrl(t.app, token, 'code', 'https://github.com/google-research/bert');
       expect(code.statusCode, code.body).toBe(201);
     });
+  });
+});
+
+describe('the total ingest deadline', () => {
+  it('fails a source that drips bytes past INGEST_DEADLINE_MS with 504, storing nothing', async () => {
+    let closedEarly = false;
+    const drip = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/zip', 'content-length': '100000' });
+      // Never silent for long, so only a total deadline stops it.
+      const timer = setInterval(() => response.write('x'), 100);
+      response.on('close', () => {
+        clearInterval(timer);
+        closedEarly = !response.writableFinished;
+      });
+    });
+    await new Promise<void>((resolve) => drip.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(drip.address() as AddressInfo).port}/slow.zip`;
+    try {
+      const env = {
+        ...sources.env,
+        INGEST_ALLOW_PRIVATE_NETWORK: 'true',
+        INGEST_TIMEOUT_MS: '1000',
+        INGEST_DEADLINE_MS: '1500',
+      };
+      await withApp(env, async (t, token) => {
+        const response = await createFromUrl(t.app, token, 'code', url);
+        expect(response.statusCode, response.body).toBe(504);
+        expect(response.json()).toEqual({
+          error: 'UPSTREAM_ERROR',
+          message: `Ingesting ${url} took longer than the ingest deadline of 1500 ms (INGEST_DEADLINE_MS); nothing was stored.`,
+        });
+        const stored = await t.app.registry.store.queryArtifacts([{ name: '*' }], { limit: 10 });
+        expect(stored.items).toEqual([]);
+        await expect.poll(() => closedEarly).toBe(true);
+      });
+    } finally {
+      drip.closeAllConnections();
+      await new Promise((resolve) => drip.close(resolve));
+    }
   });
 });
 
