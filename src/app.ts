@@ -19,9 +19,11 @@ import { licenseRoutes } from './http/routes/license.js';
 import { lineageRoutes } from './http/routes/lineage.js';
 import { ratingRoutes } from './http/routes/rating.js';
 import { searchRoutes } from './http/routes/search.js';
+import { userRoutes } from './http/routes/users.js';
 import { weightsScanRoutes } from './http/routes/weights-scan.js';
 import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from './http/schemas.js';
 import { registerBodyIdleTimeout, serverTimeoutOptions } from './http/timeouts.js';
+import { userSchemas } from './http/user-schemas.js';
 import { validationOptions } from './http/validation.js';
 import { CONTENT_SECURITY_POLICY, DEFAULT_WEB_ROOT, registerWebUi } from './http/web-ui.js';
 import type { RecentLogs } from './observability/recent-logs.js';
@@ -65,6 +67,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   app.decorate('registry', registry);
   registerBodyIdleTimeout(app, config.http.bodyIdleTimeoutMs);
+  // First, so it sees every route (the security doc and the authorization matrix are built from it).
+  registerAccessControl(app, registry.auth);
   app.addHook('onClose', async () => registry.close());
 
   await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
@@ -93,10 +97,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
   for (const schema of sharedSchemas) app.addSchema(schema);
-  for (const schema of [...lineageLicenseSchemas, ...ratingSchemas]) app.addSchema(schema);
+  for (const schema of [...lineageLicenseSchemas, ...ratingSchemas, ...userSchemas]) app.addSchema(schema);
 
   registerErrorHandling(app, await registerWebUi(app, overrides.webRoot ?? DEFAULT_WEB_ROOT));
-  registerAccessControl(app, registry.auth);
   app.addHook('onResponse', async (request, reply) => {
     // Only what the registry defines is counted by name: route patterns (never raw paths) and
     // valid artifact types, so anonymous traffic cannot grow the public health report.
@@ -118,6 +121,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const options = { registry };
   await app.register(healthRoutes, options);
   await app.register(authRoutes, options);
+  await app.register(userRoutes, options);
   await app.register(artifactRoutes, options);
   await app.register(searchRoutes, options);
   await app.register(costAuditRoutes, options);

@@ -319,6 +319,15 @@ export const CONFIG_SCHEMA = Type.Object({
       { minimum: 1 },
       { env: 'TOKEN_MAX_USES', description: 'API calls one token may make' },
     ),
+    passwordScryptLog2N: integer(
+      17,
+      { minimum: 10, maximum: 20 },
+      {
+        env: 'PASSWORD_SCRYPT_LOG2_N',
+        description:
+          'scrypt cost log2(N) of password hashes (OWASP: 17); weaker hashes are upgraded at the next sign-in. Only tests lower it',
+      },
+    ),
     jwtSecret: optionalText(
       {
         env: 'JWT_SECRET',

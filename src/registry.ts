@@ -5,6 +5,7 @@ import { RecentLogs } from './observability/recent-logs.js';
 import { createCardAssessor } from './rating/llm/card-assessor.js';
 import { scoringVersion } from './rating/scoring-version.js';
 import { RegexScanner } from './search/regex-scanner.js';
+import { PasswordHasher } from './security/passwords.js';
 import { ArtifactService } from './services/artifact-service.js';
 import { AuthService } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
@@ -16,7 +17,9 @@ import { LineageService } from './services/lineage-service.js';
 import { SourceRouter } from './services/package-sources.js';
 import { RatingService } from './services/rating-service.js';
 import { SearchService } from './services/search-service.js';
+import { SecurityAudit } from './services/security-audit.js';
 import { TempFiles } from './services/temp-files.js';
+import { UserService } from './services/user-service.js';
 import { createGitHubSource } from './sources/github.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './sources/http-cache.js';
 import { createHuggingFaceSource } from './sources/huggingface.js';
@@ -32,6 +35,8 @@ export interface Registry {
   blobs: BlobStore;
   temp: TempFiles;
   auth: AuthService;
+  users: UserService;
+  securityAudit: SecurityAudit;
   artifacts: ArtifactService;
   downloads: DownloadService;
   /** Registry artifacts as Hugging Face Hub repos (the Hub-compatible read API). */
@@ -60,7 +65,9 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
   await store.migrate();
   const temp = new TempFiles(join(config.dataDir, 'tmp'));
   await temp.init();
-  const auth = new AuthService(store, config.auth);
+  const passwords = new PasswordHasher(config.auth.passwordScryptLog2N);
+  const securityAudit = new SecurityAudit(store);
+  const auth = new AuthService(store, config.auth, passwords, securityAudit);
   await auth.bootstrap();
 
   const cache = new ResponseCache(DEFAULT_CACHE_OPTIONS);
@@ -108,6 +115,8 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     blobs,
     temp,
     auth,
+    users: new UserService(store, passwords, securityAudit),
+    securityAudit,
     artifacts,
     downloads: new DownloadService(blobs, {
       presign: config.s3?.presignDownloads ?? false,

@@ -56,6 +56,23 @@ export class ResetConflictError extends ConflictError {
   }
 }
 
+/** The change would leave the registry without an administrator. */
+export class LastAdminError extends RegistryError {
+  constructor() {
+    super(409, 'The registry must keep at least one administrator.', 'LAST_ADMIN');
+  }
+}
+
+/** Too many attempts: try again after `retryAfterSeconds` (answered with Retry-After). */
+export class TooManyRequestsError extends RegistryError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, message, 'TOO_MANY_REQUESTS');
+  }
+}
+
 export class PayloadTooLargeError extends RegistryError {
   constructor(message: string) {
     super(413, message, 'PAYLOAD_TOO_LARGE');

@@ -4,6 +4,7 @@ import {
   ComponentUnavailableError,
   DisqualifiedError,
   RegistryError,
+  TooManyRequestsError,
   UpstreamError,
 } from '../domain/errors.js';
 import { BlobNotFoundError } from '../storage/blobs/blob-store.js';
@@ -26,7 +27,11 @@ export function registerErrorHandling(app: FastifyInstance, pageFallback: PageFa
     const error = thrown instanceof BlobNotFoundError ? missingBytes(thrown) : thrown;
     if (error instanceof RegistryError) {
       if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
-      if (error instanceof UpstreamError && error.retryAfterSeconds !== null) {
+      // Both carry a server-chosen wait: tell the client when to retry.
+      if (
+        (error instanceof UpstreamError || error instanceof TooManyRequestsError) &&
+        error.retryAfterSeconds !== null
+      ) {
         reply.header('retry-after', String(error.retryAfterSeconds));
       }
       const body = { error: error.code, message: error.message };

@@ -5,6 +5,8 @@ export interface Actor {
   canUpload: boolean;
   canSearch: boolean;
   canDownload: boolean;
+  /** The token this request came with (a password change keeps it and revokes the others). */
+  tokenId?: string;
 }
 
 export type Permission = 'upload' | 'search' | 'download' | 'admin';

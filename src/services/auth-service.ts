@@ -1,10 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { AuthConfig } from '../config.js';
-import { AuthenticationError, ConflictError, InvalidCredentialsError } from '../domain/errors.js';
-import { hashPassword, verifyPassword } from '../security/passwords.js';
+import {
+  AuthenticationError,
+  ConflictError,
+  InvalidCredentialsError,
+  TooManyRequestsError,
+} from '../domain/errors.js';
+import type { PasswordHasher } from '../security/passwords.js';
 import type { Actor } from '../security/permissions.js';
 import type { MetadataStore, UserRecord } from '../storage/metadata/metadata-store.js';
+import type { SecurityAudit } from './security-audit.js';
+import { FORGET_AFTER_MS, retryAfterSeconds } from './sign-in-backoff.js';
 
 /** The administrator every fresh or reset registry has (name and password from the API contract). */
 export const DEFAULT_ADMIN_NAME = 'ece30861defaultadminuser';
@@ -21,10 +28,15 @@ const ISSUER = 'modelguard';
  */
 export class AuthService {
   private signingKey: Promise<Uint8Array> | null = null;
+  // Hashing is deliberately slow: the default admin's and the dummy hash are made once per instance.
+  private defaultAdminHash: Promise<string> | null = null;
+  private dummyHash: Promise<string> | null = null;
 
   constructor(
     private readonly store: MetadataStore,
     private readonly config: AuthConfig,
+    private readonly passwords: PasswordHasher,
+    private readonly audit: SecurityAudit,
   ) {}
 
   /**
@@ -36,25 +48,62 @@ export class AuthService {
   }
 
   /** The default admin's account as a reset restores it. */
-  defaultAdmin(): Promise<UserRecord> {
-    return defaultAdminRecord();
+  async defaultAdmin(): Promise<UserRecord> {
+    this.defaultAdminHash ??= this.passwords.hash(DEFAULT_ADMIN_PASSWORD);
+    return defaultAdminRecord(await this.defaultAdminHash);
   }
 
   private async createDefaultAdmin(): Promise<void> {
     if (await this.store.getUser(DEFAULT_ADMIN_NAME)) return;
     try {
-      await this.store.insertUser(await defaultAdminRecord());
+      await this.store.insertUser(await this.defaultAdmin());
     } catch (error) {
       // Another instance created it at the same moment: the outcome is the same.
       if (!(error instanceof ConflictError)) throw error;
     }
   }
 
-  async authenticate(name: string, password: string): Promise<string> {
+  /**
+   * Sign in. An account in back-off is refused (429) before its password is even checked; every
+   * attempt, successful or not, is written to the security audit trail.
+   */
+  async authenticate(name: string, password: string, address: string | null = null): Promise<string> {
+    const now = new Date();
+    const wait = retryAfterSeconds(await this.store.getSignInFailures(name), now);
+    if (wait > 0) {
+      await this.audit.record({
+        action: 'SIGN_IN',
+        outcome: 'throttled',
+        actor: name,
+        subject: name,
+        address,
+      });
+      throw new TooManyRequestsError(
+        `Too many failed sign-ins for this account; retry after ${wait} s.`,
+        wait,
+      );
+    }
     const user = await this.store.getUser(name);
     // Hash even for unknown users so response time does not reveal which names exist.
-    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !valid) throw new InvalidCredentialsError();
+    this.dummyHash ??= this.passwords.hash(randomUUID());
+    const check = await this.passwords.verify(password, user?.passwordHash ?? (await this.dummyHash));
+    if (!user || !check.valid) {
+      const run = await this.store.addSignInFailure(name, now, new Date(now.getTime() - FORGET_AFTER_MS));
+      await this.audit.record({
+        action: 'SIGN_IN',
+        outcome: 'failure',
+        actor: name,
+        subject: name,
+        address,
+        detail: `${run.failures} consecutive failure(s)`,
+      });
+      throw new InvalidCredentialsError();
+    }
+    await this.store.clearSignInFailures(name);
+    // Old hashes (weaker parameters) are upgraded now, the only moment the password is known.
+    if (check.needsRehash)
+      await this.store.updateUser(name, { passwordHash: await this.passwords.hash(password) });
+    await this.audit.record({ action: 'SIGN_IN', outcome: 'success', actor: name, subject: name, address });
 
     const id = randomUUID();
     const expiresAt = new Date(Date.now() + this.config.tokenTtlSeconds * 1000);
@@ -89,7 +138,7 @@ export class AuthService {
     }
     const user = await this.store.getUser(subject);
     if (!user) throw new AuthenticationError();
-    return toActor(user);
+    return { ...toActor(user), tokenId };
   }
 
   private key(): Promise<Uint8Array> {
@@ -115,24 +164,14 @@ export function toActor(user: UserRecord): Actor {
   };
 }
 
-// scrypt is deliberately slow; the default admin's and the dummy hash are computed once per process.
-let defaultAdminHash: Promise<string> | null = null;
-let dummy: Promise<string> | null = null;
-
-async function defaultAdminRecord(): Promise<UserRecord> {
-  defaultAdminHash ??= hashPassword(DEFAULT_ADMIN_PASSWORD);
+function defaultAdminRecord(passwordHash: string): UserRecord {
   return {
     name: DEFAULT_ADMIN_NAME,
-    passwordHash: await defaultAdminHash,
+    passwordHash,
     isAdmin: true,
     canUpload: true,
     canSearch: true,
     canDownload: true,
     createdAt: new Date(),
   };
-}
-
-function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomUUID());
-  return dummy;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/security/passwords.js';
+import { PasswordHasher } from '../../src/security/passwords.js';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
 import { authenticate, startTestApp, type TestApp } from '../support/app.js';
 
@@ -138,7 +138,7 @@ describe('authentication', () => {
   it('lets only administrators reset, answering 401 to others', async () => {
     await t.app.registry.store.insertUser({
       name: 'reader',
-      passwordHash: await hashPassword('reader-password-1'),
+      passwordHash: await new PasswordHasher(12).hash('reader-password-1'),
       isAdmin: false,
       canUpload: false,
       canSearch: true,

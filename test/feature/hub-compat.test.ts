@@ -14,7 +14,7 @@ import {
   snapshotDownload,
 } from '@huggingface/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/security/passwords.js';
+import { PasswordHasher } from '../../src/security/passwords.js';
 import { authenticate, startTestApp } from '../support/app.js';
 import { type AppOnFixtures, startAppOnFixtures } from '../support/fixture-sources.js';
 import { ingestOk, uploadOk } from '../support/requests.js';
@@ -73,7 +73,7 @@ describe('Hugging Face Hub-compatible API, driven by @huggingface/hub', () => {
     ] as const) {
       await f.t.app.registry.store.insertUser({
         name,
-        passwordHash: await hashPassword('pw-123456'),
+        passwordHash: await new PasswordHasher(12).hash('pw-123456'),
         isAdmin: false,
         canUpload: false,
         canSearch,

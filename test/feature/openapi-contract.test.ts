@@ -41,6 +41,9 @@ const REQUIRED = [
   'get /artifact/model/{id}/rate',
   'get /artifact/model/{id}/lineage',
   'post /artifact/model/{id}/license-check',
+  'post /users',
+  'get /users/{username}',
+  'delete /users/{username}',
 ];
 
 /**

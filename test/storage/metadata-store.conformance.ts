@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArtifactRecord, ArtifactType, AuditEntry, ParsedVersion } from '../../src/domain/artifact.js';
-import { BadRequestError, ConflictError } from '../../src/domain/errors.js';
+import { BadRequestError, ConflictError, LastAdminError } from '../../src/domain/errors.js';
 import type {
   ArtifactQuerySpec,
   MetadataStore,
@@ -427,6 +427,8 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
     describe('users', () => {
       it('inserts, reads and deletes a user', async () => {
         const admin = user('root', { isAdmin: true, canDownload: true, canUpload: false });
+        // Another admin, so deleting root does not remove the last one.
+        await store.insertUser(user('spare', { isAdmin: true }));
         await store.insertUser(admin);
         expect(await store.getUser('root')).toEqual(admin);
         expect(await store.getUser('nobody')).toBeNull();
@@ -445,6 +447,104 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         await store.deleteUser('bob');
         expect(await store.consumeToken('bob-1', new Date())).toBe(false);
         expect(await store.consumeToken('carol-1', new Date())).toBe(true);
+      });
+    });
+
+    describe('user administration', () => {
+      it('lists users in name order, one page at a time', async () => {
+        for (const name of ['carl', 'abe', 'bea']) await store.insertUser(user(name));
+        const first = await store.listUsers({ limit: 2 });
+        expect(first.items.map((u) => u.name)).toEqual(['abe', 'bea']);
+        expect(first.next).toBe('bea');
+        expect(await store.listUsers({ limit: 2, after: 'bea' })).toEqual({
+          items: [user('carl')],
+          next: null,
+        });
+      });
+
+      it('updates flags and hashes, and refuses to leave no administrator', async () => {
+        await store.insertUser(user('root', { isAdmin: true }));
+        await store.insertUser(user('ops'));
+        expect(await store.updateUser('ops', { isAdmin: true, canDownload: true, passwordHash: 'h2' })).toBe(
+          true,
+        );
+        expect(await store.getUser('ops')).toEqual(
+          user('ops', { isAdmin: true, canDownload: true, passwordHash: 'h2' }),
+        );
+        expect(await store.updateUser('nobody', { canSearch: true })).toBe(false);
+        expect(await store.updateUser('root', { isAdmin: false })).toBe(true);
+        await expect(store.updateUser('ops', { isAdmin: false })).rejects.toBeInstanceOf(LastAdminError);
+        await expect(store.deleteUser('ops')).rejects.toBeInstanceOf(LastAdminError);
+        expect((await store.getUser('ops'))?.isAdmin).toBe(true);
+      });
+
+      it('keeps an administrator when two demote each other at once', async () => {
+        await store.insertUser(user('a1', { isAdmin: true }));
+        await store.insertUser(user('a2', { isAdmin: true }));
+        const results = await Promise.allSettled([
+          store.updateUser('a1', { isAdmin: false }),
+          store.deleteUser('a2'),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const left = [await store.getUser('a1'), await store.getUser('a2')].filter((u) => u?.isAdmin);
+        expect(left).toHaveLength(1);
+      });
+
+      it("revokes a user's tokens except the one named", async () => {
+        const expiresAt = new Date(Date.now() + 3_600_000);
+        for (const id of ['k1', 'k2', 'k3'])
+          await store.insertToken({ id, userName: 'kim', expiresAt, maxUses: 5 });
+        await store.insertToken({ id: 'other', userName: 'lee', expiresAt, maxUses: 5 });
+        expect(await store.revokeTokens('kim', 'k2')).toBe(2);
+        expect(await store.consumeToken('k1', new Date())).toBe(false);
+        expect(await store.consumeToken('k2', new Date())).toBe(true);
+        expect(await store.consumeToken('other', new Date())).toBe(true);
+      });
+
+      it('counts failed sign-ins, forgets old runs and clears on request', async () => {
+        const t0 = new Date('2026-01-01T00:00:00.000Z');
+        const at = (ms: number) => new Date(t0.getTime() + ms);
+        expect(await store.getSignInFailures('mo')).toBeNull();
+        await store.addSignInFailure('mo', t0, at(-1000));
+        expect(await store.addSignInFailure('mo', at(10), at(-1000))).toEqual({
+          failures: 2,
+          lastFailureAt: at(10),
+        });
+        const burst = await Promise.all(
+          Array.from({ length: 8 }, () => store.addSignInFailure('mo', at(20), at(-1000))),
+        );
+        expect(Math.max(...burst.map((b) => b.failures))).toBe(10);
+        // A run whose last failure is older than forgetBefore starts again.
+        expect(await store.addSignInFailure('mo', at(5000), at(1000))).toEqual({
+          failures: 1,
+          lastFailureAt: at(5000),
+        });
+        await store.clearSignInFailures('mo');
+        expect(await store.getSignInFailures('mo')).toBeNull();
+      });
+
+      it('appends security events and lists them newest first, by subject', async () => {
+        const event = (minute: number, subject: string) => ({
+          date: new Date(Date.UTC(2026, 0, 1, 0, minute)),
+          action: 'SIGN_IN' as const,
+          outcome: 'success' as const,
+          actor: subject,
+          subject,
+          address: '10.0.0.1',
+          detail: null,
+        });
+        for (let m = 0; m < 5; m++) await store.appendSecurityEvent(event(m, m % 2 ? 'odd' : 'even'));
+        const first = await store.listSecurityEvents({ limit: 2 });
+        expect(first.items).toEqual([event(4, 'even'), event(3, 'odd')]);
+        const rest = await store.listSecurityEvents({ limit: 10, after: first.next ?? '' });
+        expect(rest.items.map((e) => e.date.getUTCMinutes())).toEqual([2, 1, 0]);
+        expect((await store.listSecurityEvents({ limit: 10 }, 'odd')).items.map((e) => e.subject)).toEqual([
+          'odd',
+          'odd',
+        ]);
+        await store.beginReset(user('admin', { isAdmin: true }));
+        await store.endReset();
+        expect((await store.listSecurityEvents({ limit: 10 })).items).toHaveLength(5);
       });
     });
 

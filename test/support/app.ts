@@ -30,6 +30,8 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    // Tests sign in hundreds of times: a cheap scrypt cost, set explicitly here and nowhere else.
+    PASSWORD_SCRYPT_LOG2_N: '12',
     ...env,
   });
   const storage =

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
+import { actorOf } from '../access.js';
 import { AuthenticationRequest, AuthenticationToken, errorResponses } from '../schemas.js';
 
 /** Sign-in, and the admin-only reset to the default state. */
@@ -21,7 +22,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
         description:
           'Answers the token as a JSON string "bearer <jwt>"; send it as X-Authorization. A token is valid for ' +
           '10 hours or 1000 calls, whichever ends first. user.is_admin in the request is ignored: the stored ' +
-          'account decides.',
+          'account decides. After 5 failed sign-ins in a row an account waits 1 s, 2 s, 4 s ... (up to 15 min) ' +
+          'between attempts (429 with Retry-After), on top of the per-address limit.',
         body: Type.Ref(AuthenticationRequest),
         response: {
           200: Type.Ref(AuthenticationToken),
@@ -30,7 +32,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
       },
     },
     async (request, reply) => {
-      const token = await registry.auth.authenticate(request.body.user.name, request.body.secret.password);
+      const { user, secret } = request.body;
+      const token = await registry.auth.authenticate(user.name, secret.password, request.ip);
       // The contract's token is a JSON string, quotes included.
       return reply.type('application/json').send(JSON.stringify(token));
     },
@@ -39,7 +42,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
   app.delete(
     '/reset',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', deniedStatus: 401 },
       schema: {
         summary: 'Reset the registry. (BASELINE)',
         operationId: 'RegistryReset',
@@ -49,8 +52,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
         },
       },
     },
-    async () => {
+    async (request) => {
       await registry.reset();
+      await registry.securityAudit.record({
+        action: 'RESET',
+        outcome: 'success',
+        actor: actorOf(request).name,
+      });
       return { message: 'Registry is reset.' };
     },
   );

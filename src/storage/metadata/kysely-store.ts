@@ -1,6 +1,12 @@
-import { type Kysely, Migrator, sql } from 'kysely';
+import { type Kysely, Migrator, sql, type Transaction } from 'kysely';
 import type { ArtifactRecord, ArtifactSummary, AuditEntry } from '../../domain/artifact.js';
-import { ComponentUnavailableError, ConflictError, ResetConflictError } from '../../domain/errors.js';
+import {
+  ComponentUnavailableError,
+  ConflictError,
+  LastAdminError,
+  ResetConflictError,
+} from '../../domain/errors.js';
+import type { SecurityEvent } from '../../domain/security-event.js';
 import { matchesQuerySpec } from './artifact-filter.js';
 import { seqAfter, toPage } from './cursor.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -11,9 +17,11 @@ import type {
   Page,
   PageRequest,
   SearchCandidate,
+  SignInFailures,
   StoredRating,
   TokenRecord,
   UpstreamAnswer,
+  UserChanges,
   UserRecord,
 } from './metadata-store.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
@@ -22,8 +30,11 @@ import {
   auditToRow,
   rowToArtifact,
   rowToAudit,
+  rowToSecurityEvent,
   rowToSummary,
   rowToUser,
+  securityEventToRow,
+  userChangesToRow,
   userToRow,
 } from './rows.js';
 import type { Database } from './schema.js';
@@ -356,15 +367,109 @@ export class KyselyMetadataStore implements MetadataStore {
     }, `user ${user.name} already exists`);
   }
 
+  listUsers(page: PageRequest): Promise<Page<UserRecord>> {
+    return this.guard(async () => {
+      let query = this.db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('name')
+        .limit(page.limit + 1);
+      if (page.after !== undefined) query = query.where('name', '>', page.after);
+      const rows = await query.execute();
+      const items = rows.slice(0, page.limit).map(rowToUser);
+      return { items, next: rows.length > page.limit ? (items.at(-1)?.name ?? null) : null };
+    });
+  }
+
+  updateUser(name: string, changes: UserChanges): Promise<boolean> {
+    return this.withAdminsKept(async (trx) => {
+      const result = await trx
+        .updateTable('users')
+        .set(userChangesToRow(changes))
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
   /** Deleting a user revokes their tokens: the rows go in the same transaction. */
   deleteUser(name: string): Promise<boolean> {
-    return this.guard(() =>
-      this.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('tokens').where('user_name', '=', name).execute();
-        const result = await trx.deleteFrom('users').where('name', '=', name).executeTakeFirst();
-        return Number(result.numDeletedRows) === 1;
-      }),
-    );
+    return this.withAdminsKept(async (trx) => {
+      await trx.deleteFrom('tokens').where('user_name', '=', name).execute();
+      const result = await trx.deleteFrom('users').where('name', '=', name).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    });
+  }
+
+  revokeTokens(userName: string, exceptTokenId?: string): Promise<number> {
+    return this.guard(async () => {
+      let query = this.db.deleteFrom('tokens').where('user_name', '=', userName);
+      if (exceptTokenId !== undefined) query = query.where('id', '<>', exceptTokenId);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  getSignInFailures(userName: string): Promise<SignInFailures | null> {
+    return this.guard(async () => {
+      const row = await this.db
+        .selectFrom('sign_in_failures')
+        .selectAll()
+        .where('user_name', '=', userName)
+        .executeTakeFirst();
+      return row ? { failures: row.failures, lastFailureAt: new Date(Number(row.last_failure_at)) } : null;
+    });
+  }
+
+  addSignInFailure(userName: string, now: Date, forgetBefore: Date): Promise<SignInFailures> {
+    return this.guard(async () => {
+      await this.db
+        .deleteFrom('sign_in_failures')
+        .where('last_failure_at', '<', forgetBefore.getTime())
+        .execute();
+      const row = await this.db
+        .insertInto('sign_in_failures')
+        .values({ user_name: userName, failures: 1, last_failure_at: now.getTime() })
+        .onConflict((oc) =>
+          oc.column('user_name').doUpdateSet({
+            failures: sql<number>`sign_in_failures.failures + 1`,
+            last_failure_at: now.getTime(),
+          }),
+        )
+        .returning(['failures', 'last_failure_at'])
+        .executeTakeFirstOrThrow();
+      return { failures: row.failures, lastFailureAt: new Date(Number(row.last_failure_at)) };
+    });
+  }
+
+  clearSignInFailures(userName: string): Promise<void> {
+    return this.guard(async () => {
+      await this.db.deleteFrom('sign_in_failures').where('user_name', '=', userName).execute();
+    });
+  }
+
+  appendSecurityEvent(event: SecurityEvent): Promise<void> {
+    return this.guard(async () => {
+      await this.db.insertInto('security_events').values(securityEventToRow(event)).execute();
+    });
+  }
+
+  listSecurityEvents(page: PageRequest, subject?: string): Promise<Page<SecurityEvent>> {
+    return this.guard(async () => {
+      let query = this.db
+        .selectFrom('security_events')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(page.limit + 1);
+      if (page.after !== undefined) query = query.where('id', '<', seqAfter(page.after));
+      if (subject !== undefined) query = query.where('subject', '=', subject);
+      const rows = await query.execute();
+      return toPage(
+        rows.map((row) => ({ ...row, seq: Number(row.id) })),
+        page.limit,
+        rowToSecurityEvent,
+      );
+    });
   }
 
   insertToken(token: TokenRecord): Promise<void> {
@@ -448,7 +553,7 @@ export class KyselyMetadataStore implements MetadataStore {
           .set((eb) => ({ generation: eb('generation', '+', 1), resetting: 1 }))
           .where('id', '=', STATE_ROW)
           .execute();
-        for (const table of ['artifacts', 'ratings', 'audit_log', 'users'] as const) {
+        for (const table of ['artifacts', 'ratings', 'audit_log', 'users', 'sign_in_failures'] as const) {
           await trx.deleteFrom(table).execute();
         }
         await trx.deleteFrom('tokens').where('user_name', '<>', admin.name).execute();
@@ -499,6 +604,26 @@ export class KyselyMetadataStore implements MetadataStore {
     return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
+  /**
+   * Run a change to users in a transaction that refuses to commit when it removes the last administrator.
+   * On PostgreSQL an advisory lock serialises such changes across instances (two admins demoting
+   * each other at once would otherwise each see the other still in place); SQLite runs one
+   * transaction at a time anyway.
+   */
+  private withAdminsKept<T>(change: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        if (this.options.dialect === 'postgres') {
+          await sql`select pg_advisory_xact_lock(hashtext('modelguard:admins'))`.execute(trx);
+        }
+        const before = await countAdmins(trx);
+        const result = await change(trx);
+        if (before > 0 && (await countAdmins(trx)) === 0) throw new LastAdminError();
+        return result;
+      }),
+    );
+  }
+
   private async readSetting(key: string): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('settings')
@@ -519,6 +644,15 @@ export class KyselyMetadataStore implements MetadataStore {
       throw error;
     }
   }
+}
+
+async function countAdmins(db: Kysely<Database>): Promise<number> {
+  const { admins } = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('admins'))
+    .where('is_admin', '=', 1)
+    .executeTakeFirstOrThrow();
+  return Number(admins);
 }
 
 function describeError(error: unknown): string {

@@ -1,4 +1,5 @@
 import type { ArtifactRecord, ArtifactSummary, ArtifactType, AuditEntry } from '../../domain/artifact.js';
+import type { SecurityEvent } from '../../domain/security-event.js';
 
 /** A version constraint already translated to comparisons on (major, minor, patch). */
 export interface VersionComparator {
@@ -42,6 +43,17 @@ export interface UserRecord {
   canSearch: boolean;
   canDownload: boolean;
   createdAt: Date;
+}
+
+/** Fields of a user that can change after it is created. */
+export type UserChanges = Partial<
+  Pick<UserRecord, 'passwordHash' | 'isAdmin' | 'canUpload' | 'canSearch' | 'canDownload'>
+>;
+
+/** A user's run of failed sign-ins, for the per-account back-off. */
+export interface SignInFailures {
+  failures: number;
+  lastFailureAt: Date;
 }
 
 export interface TokenRecord {
@@ -145,7 +157,31 @@ export interface MetadataStore {
   /** Whether any administrator account exists. */
   hasAdmin(): Promise<boolean>;
   insertUser(user: UserRecord): Promise<void>;
+  /** Users in name order, one bounded page at a time (the cursor is the last name). */
+  listUsers(page: PageRequest): Promise<Page<UserRecord>>;
+  /**
+   * Change a user; false when there is no such user. Like `deleteUser`, refuses with LastAdminError
+   * (and changes nothing) when the registry would be left without an administrator; concurrent
+   * demotions and deletions are serialised so two admins cannot remove each other at once.
+   */
+  updateUser(name: string, changes: UserChanges): Promise<boolean>;
+  /** Delete the user and revoke their tokens; false when there is no such user. */
   deleteUser(name: string): Promise<boolean>;
+  /** Revoke every token of the user except `exceptTokenId`; returns how many were revoked. */
+  revokeTokens(userName: string, exceptTokenId?: string): Promise<number>;
+
+  /** The account's current run of failed sign-ins, or null when its last sign-in succeeded. */
+  getSignInFailures(userName: string): Promise<SignInFailures | null>;
+  /**
+   * Count one more failed sign-in (atomically) and return the run. Runs whose last failure is older
+   * than `forgetBefore` are forgotten first, so the table holds only recent attempts.
+   */
+  addSignInFailure(userName: string, now: Date, forgetBefore: Date): Promise<SignInFailures>;
+  clearSignInFailures(userName: string): Promise<void>;
+
+  appendSecurityEvent(event: SecurityEvent): Promise<void>;
+  /** Newest first, one bounded page at a time; optionally only events about one subject. */
+  listSecurityEvents(page: PageRequest, subject?: string): Promise<Page<SecurityEvent>>;
 
   insertToken(token: TokenRecord): Promise<void>;
   /**
@@ -170,7 +206,8 @@ export interface MetadataStore {
    * Reset, first step, in one transaction: move the generation on and mark a reset running (writes
    * that started before can no longer commit, new ones are refused), delete every artifact,
    * rating, audit entry, user and token, and make `admin` the only user. The admin's tokens are
-   * kept: its open sessions stay valid.
+   * kept: its open sessions stay valid. The security audit trail is kept too: a reset must not erase
+   * who signed in and who did what.
    */
   beginReset(admin: UserRecord): Promise<void>;
   /** Reset, last step: move the generation on again and let writes start. */

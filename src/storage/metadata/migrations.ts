@@ -14,6 +14,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0003_rating_scoring_version': { up: addRatingScoringVersion },
     '0004_upstream_answers': { up: createUpstreamAnswers },
     '0005_registry_state': { up: createRegistryState },
+    '0006_access_control': { up: (db) => createAccessControl(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -147,5 +148,32 @@ async function createRegistryState(db: Kysely<unknown>): Promise<void> {
   await (db as Kysely<{ registry_state: { id: number; generation: number; resetting: number } }>)
     .insertInto('registry_state')
     .values({ id: 1, generation: 0, resetting: 0 })
+    .execute();
+}
+
+/** Per-account sign-in back-off and the security audit trail (sign-ins, user administration). */
+async function createAccessControl(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const key = identity(dialect);
+  await db.schema
+    .createTable('sign_in_failures')
+    .addColumn('user_name', 'text', (c) => c.primaryKey())
+    .addColumn('failures', 'integer', (c) => c.notNull())
+    .addColumn('last_failure_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('security_events')
+    .addColumn('id', key.type, key.build)
+    .addColumn('date', 'bigint', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text')
+    .addColumn('subject', 'text')
+    .addColumn('address', 'text')
+    .addColumn('detail', 'text')
+    .execute();
+  await db.schema
+    .createIndex('security_events_subject')
+    .on('security_events')
+    .columns(['subject', 'id'])
     .execute();
 }

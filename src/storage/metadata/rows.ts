@@ -6,8 +6,9 @@ import type {
   AuditAction,
   AuditEntry,
 } from '../../domain/artifact.js';
-import type { UserRecord } from './metadata-store.js';
-import type { ArtifactsTable, AuditLogTable, Flag, UsersTable } from './schema.js';
+import type { SecurityAction, SecurityEvent, SecurityOutcome } from '../../domain/security-event.js';
+import type { UserChanges, UserRecord } from './metadata-store.js';
+import type { ArtifactsTable, AuditLogTable, Flag, SecurityEventsTable, UsersTable } from './schema.js';
 
 /** Conversions between domain records and table rows, in one place for both dialects. */
 
@@ -108,5 +109,39 @@ export function rowToUser(row: UsersTable): UserRecord {
     canSearch: row.can_search === 1,
     canDownload: row.can_download === 1,
     createdAt: new Date(row.created_at),
+  };
+}
+
+export function userChangesToRow(changes: UserChanges): Partial<UsersTable> {
+  const row: Partial<UsersTable> = {};
+  if (changes.passwordHash !== undefined) row.password_hash = changes.passwordHash;
+  if (changes.isAdmin !== undefined) row.is_admin = flag(changes.isAdmin);
+  if (changes.canUpload !== undefined) row.can_upload = flag(changes.canUpload);
+  if (changes.canSearch !== undefined) row.can_search = flag(changes.canSearch);
+  if (changes.canDownload !== undefined) row.can_download = flag(changes.canDownload);
+  return row;
+}
+
+export function securityEventToRow(event: SecurityEvent): Insertable<SecurityEventsTable> {
+  return {
+    date: event.date.getTime(),
+    action: event.action,
+    outcome: event.outcome,
+    actor: event.actor,
+    subject: event.subject,
+    address: event.address,
+    detail: event.detail,
+  };
+}
+
+export function rowToSecurityEvent(row: Selectable<SecurityEventsTable>): SecurityEvent {
+  return {
+    date: new Date(Number(row.date)),
+    action: row.action as SecurityAction,
+    outcome: row.outcome as SecurityOutcome,
+    actor: row.actor,
+    subject: row.subject,
+    address: row.address,
+    detail: row.detail,
   };
 }

@@ -13,6 +13,8 @@ export interface Database {
   ratings: RatingsTable;
   upstream_answers: UpstreamAnswersTable;
   registry_state: RegistryStateTable;
+  sign_in_failures: SignInFailuresTable;
+  security_events: SecurityEventsTable;
 }
 
 /** 0 or 1. */
@@ -101,4 +103,22 @@ export interface RegistryStateTable {
   id: number;
   generation: number;
   resetting: Flag;
+}
+
+/** Consecutive failed sign-ins of one account name, for its back-off. */
+export interface SignInFailuresTable {
+  user_name: string;
+  failures: number;
+  last_failure_at: number;
+}
+
+export interface SecurityEventsTable {
+  id: GeneratedAlways<number>;
+  date: number;
+  action: string;
+  outcome: string;
+  actor: string | null;
+  subject: string | null;
+  address: string | null;
+  detail: string | null;
 }
