@@ -7,6 +7,7 @@ import { scoringVersion } from './rating/scoring-version.js';
 import { RegexScanner } from './search/regex-scanner.js';
 import { PasswordHasher } from './security/passwords.js';
 import { ArtifactService } from './services/artifact-service.js';
+import { AspectPackages } from './services/aspect-packages.js';
 import { AuthService } from './services/auth-service.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
@@ -118,7 +119,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     users: new UserService(store, passwords, securityAudit),
     securityAudit,
     artifacts,
-    downloads: new DownloadService(blobs, {
+    downloads: new DownloadService(blobs, new AspectPackages(blobs, store, temp), {
       presign: config.s3?.presignDownloads ?? false,
       accelRedirectPrefix: config.accelRedirectPrefix,
     }),

@@ -28,6 +28,7 @@ import type { FetchedSource } from '../sources/source.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
 import { KeyedMutex } from '../storage/metadata/keyed-mutex.js';
 import type { MetadataStore, Page } from '../storage/metadata/metadata-store.js';
+import { deletePackageBlobs } from './aspect-packages.js';
 import { candidateRecord } from './candidate-record.js';
 import type { PackageSources } from './package-sources.js';
 import type { TempFiles } from './temp-files.js';
@@ -289,7 +290,7 @@ export class ArtifactService {
   /** Delete a package's bytes once no artifact refers to them (identical packages share one blob). */
   private releaseBlob(digest: string): Promise<void> {
     return this.deps.store.withDigestLock(digest, async (store) => {
-      if ((await store.countByDigest(digest)) === 0) await this.deps.blobs.delete(digest);
+      if ((await store.countByDigest(digest)) === 0) await deletePackageBlobs(this.deps.blobs, digest);
     });
   }
 }

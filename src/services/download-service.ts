@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { ArtifactRecord, Aspect } from '../domain/artifact.js';
-import { buildAspectZip } from '../packages/aspect-zip.js';
 import { blobRangeSource } from '../packages/range-source.js';
 import { openZipEntry } from '../packages/zip-entry-file.js';
 import type { BlobStore, ByteRange } from '../storage/blobs/blob-store.js';
+import type { AspectPackages } from './aspect-packages.js';
 
 /** A downloadable representation: its size, a strong validator and a way to stream any byte range. */
 export interface Download {
@@ -26,45 +26,53 @@ export interface DownloadOptions {
 }
 
 /**
- * Full packages stream straight from the blob store; aspects (weights, docs ...) are built on
- * the fly as a deterministic zip of just those files, so both support Range requests.
+ * Full packages and aspect packages (weights, docs ...) are both blobs: the full package as
+ * uploaded, an aspect package built once on first request (src/services/aspect-packages.ts). Both
+ * are served the same way, so any range of either costs reading that range.
  */
 export class DownloadService {
   constructor(
     private readonly blobs: BlobStore,
+    private readonly aspects: AspectPackages,
     private readonly options: DownloadOptions,
   ) {}
 
-  async open(record: ArtifactRecord, aspect: Aspect | 'full'): Promise<Download> {
+  /** `signal` aborts when the client goes away, stopping an aspect build nobody else waits for. */
+  async open(record: ArtifactRecord, aspect: Aspect | 'full', signal: AbortSignal): Promise<Download> {
     const baseName = record.name.replace(/[^A-Za-z0-9._-]+/g, '_') || record.id;
     if (aspect === 'full') {
-      const fileName = `${baseName}.zip`;
-      return {
-        fileName,
-        size: record.packageSize,
+      return this.blobDownload(record.packageDigest, record.packageSize, {
+        fileName: `${baseName}.zip`,
         etag: `"sha256-${record.packageDigest}"`,
         sha256Hex: record.packageDigest,
-        stream: (range) => this.blobs.read(record.packageDigest, range),
-        redirectUrl:
-          this.options.presign && this.blobs.presignDownload
-            ? await this.blobs.presignDownload(record.packageDigest, fileName)
-            : null,
-        accelRedirect:
-          this.options.accelRedirectPrefix && this.blobs.relativePath
-            ? this.options.accelRedirectPrefix + this.blobs.relativePath(record.packageDigest)
-            : null,
-        contentType: ZIP,
-      };
+      });
     }
-    const zip = await buildAspectZip(await blobRangeSource(this.blobs, record.packageDigest), aspect);
-    return {
+    const built = await this.aspects.ensure(record.packageDigest, aspect, signal);
+    return this.blobDownload(built.key, built.size, {
       fileName: `${baseName}-${aspect}.zip`,
-      size: zip.size,
+      // Unchanged from when aspects were generated per request: the bytes are the same.
       etag: `"sha256-${record.packageDigest}-${aspect}"`,
       sha256Hex: null,
-      stream: async (range) => zip.stream(range),
-      redirectUrl: null,
-      accelRedirect: null,
+    });
+  }
+
+  private async blobDownload(
+    key: string,
+    size: number,
+    names: { fileName: string; etag: string; sha256Hex: string | null },
+  ): Promise<Download> {
+    return {
+      ...names,
+      size,
+      stream: (range) => this.blobs.read(key, range),
+      redirectUrl:
+        this.options.presign && this.blobs.presignDownload
+          ? await this.blobs.presignDownload(key, names.fileName)
+          : null,
+      accelRedirect:
+        this.options.accelRedirectPrefix && this.blobs.relativePath
+          ? this.options.accelRedirectPrefix + this.blobs.relativePath(key)
+          : null,
       contentType: ZIP,
     };
   }

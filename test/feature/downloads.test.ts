@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { aspectBlobKey } from '../../src/services/aspect-packages.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { uploadOk } from '../support/requests.js';
 import { makeZip, pseudoRandomBytes, safetensorsBytes, sha256, zipFileNames } from '../support/zips.js';
@@ -178,13 +179,19 @@ describe('downloads behind nginx (ACCEL_REDIRECT_PREFIX)', () => {
       });
       expect(audit.json().map((e: { action: string }) => e.action)).toEqual(['DOWNLOAD', 'CREATE']);
 
-      // Aspects are built here, so they still stream from the registry.
+      // An aspect package is built once, stored as a blob, and then handed over like the package.
       const weights = await t.app.inject({
         url: `/download/model/${id}?aspect=weights`,
         headers: { 'x-authorization': token },
       });
-      expect(weights.headers['x-accel-redirect']).toBeUndefined();
-      expect(await zipFileNames(weights.rawPayload)).toEqual(['model.safetensors']);
+      if (t.app.registry.blobs.kind === 'filesystem') {
+        const key = aspectBlobKey(digest, 'weights');
+        expect(weights.headers['x-accel-redirect']).toBe(
+          `/_blobs/sha256/${key.slice(0, 2)}/${key.slice(2, 4)}/${key}`,
+        );
+      } else {
+        expect(await zipFileNames(weights.rawPayload)).toEqual(['model.safetensors']);
+      }
       // Without the permission nothing is handed over.
       expect((await t.app.inject({ url: `/download/model/${id}` })).statusCode).toBe(403);
     } finally {
@@ -194,5 +201,88 @@ describe('downloads behind nginx (ACCEL_REDIRECT_PREFIX)', () => {
 
   it('refuses a prefix that is not a URI path', async () => {
     await expect(startTestApp({ ACCEL_REDIRECT_PREFIX: 'blobs' })).rejects.toThrow(/ACCEL_REDIRECT_PREFIX/);
+  });
+});
+
+describe('aspect packages', () => {
+  let t: TestApp;
+  let token: string;
+  let id: string;
+  let digest: string;
+  let packageSize: number;
+  /** Bytes asked of the blob store, per key. */
+  const reads = new Map<string, number>();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.token();
+    // Deflated weights (hex text compresses about 2:1): serving any byte of the aspect the old
+    // way meant inflating all of them.
+    const weights = Buffer.from(pseudoRandomBytes(4 * 1024 * 1024, 3).toString('hex'));
+    const zip = await makeZip([
+      { path: 'README.md', content: '# big weights' },
+      { path: 'model.onnx', content: weights },
+    ]);
+    packageSize = zip.length;
+    digest = sha256(zip);
+    id = await uploadOk(t.app, token, 'big-weights', zip);
+    const { blobs } = t.app.registry;
+    const read = blobs.read.bind(blobs);
+    vi.spyOn(blobs, 'read').mockImplementation(async (key, range) => {
+      const size = range ? range.end - range.start + 1 : ((await blobs.stat(key))?.size ?? 0);
+      reads.set(key, (reads.get(key) ?? 0) + size);
+      return read(key, range);
+    });
+  });
+  afterAll(() => t.close());
+
+  const lastByte = () =>
+    t.app.inject({
+      url: `/download/model/${id}?aspect=weights`,
+      headers: { 'x-authorization': token, range: 'bytes=-1' },
+    });
+
+  it('are built once; then a ranged request reads only the bytes it serves', async () => {
+    const first = await lastByte();
+    expect(first.statusCode).toBe(206);
+    expect(first.rawPayload.length).toBe(1);
+    expect(reads.get(digest)).toBeGreaterThan(packageSize / 2);
+
+    reads.clear();
+    const again = await lastByte();
+    expect(again.statusCode).toBe(206);
+    expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+    expect([...reads]).toEqual([[aspectBlobKey(digest, 'weights'), 1]]);
+
+    const whole = await t.app.inject({
+      url: `/download/model/${id}?aspect=weights`,
+      headers: { 'x-authorization': token },
+    });
+    expect(await zipFileNames(whole.rawPayload)).toEqual(['model.onnx']);
+    expect(whole.rawPayload.at(-1)).toBe(first.rawPayload[0]);
+  });
+
+  it('stops building when the client goes away', async () => {
+    reads.clear();
+    const record = await t.app.registry.artifacts.get('model', id);
+    const clientGone = new AbortController();
+    const opening = t.app.registry.downloads.open(record, 'docs', clientGone.signal);
+    clientGone.abort();
+    await expect(opening).rejects.toThrow('the client went away');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await t.app.registry.blobs.stat(aspectBlobKey(digest, 'docs'))).toBeNull();
+  });
+
+  it('are released with the package', async () => {
+    const key = aspectBlobKey(digest, 'weights');
+    expect(await t.app.registry.blobs.stat(key)).not.toBeNull();
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/artifacts/model/${id}`,
+      headers: { 'x-authorization': token },
+    });
+    expect(removed.statusCode).toBe(200);
+    expect(await t.app.registry.blobs.stat(key)).toBeNull();
+    expect(await t.app.registry.blobs.stat(digest)).toBeNull();
   });
 });

@@ -43,7 +43,12 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
     handler: async (request, reply) => {
       const { artifact_type: type, id } = request.params;
       const record = await artifacts.get(type, id);
-      const download = await downloads.open(record, request.query.aspect ?? 'full');
+      // The response closing before it finished means the client went away.
+      const clientGone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) clientGone.abort();
+      });
+      const download = await downloads.open(record, request.query.aspect ?? 'full', clientGone.signal);
 
       return sendDownload(request, reply, download, () =>
         artifacts.audit(record, actorOf(request), 'DOWNLOAD'),
