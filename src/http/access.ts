@@ -16,6 +16,8 @@ export interface RouteAccess {
   url: string;
   /** null: the route declared nothing, which the access hook treats as admin-only. */
   access: Access | null;
+  /** In the OpenAPI document (not the docs' own files, the web app's files or HEAD twins). */
+  documented: boolean;
 }
 
 declare module 'fastify' {
@@ -52,9 +54,12 @@ export function registerAccessControl(app: FastifyInstance, auth: AuthService): 
   // Read lazily: plugins (the docs) may still set a route's config after this hook has seen it.
   app.decorate('routeAccess', () =>
     routes.flatMap((route) =>
-      [route.method]
-        .flat()
-        .map((method) => ({ method, url: route.url, access: route.config?.access ?? null })),
+      [route.method].flat().map((method) => ({
+        method,
+        url: route.url,
+        access: route.config?.access ?? null,
+        documented: route.schema !== undefined && route.schema.hide !== true && method !== 'HEAD',
+      })),
     ),
   );
   app.decorateRequest('actor', null);
