@@ -1,34 +1,28 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Entry, ZipFile as ZipReader } from 'yauzl';
 import yazl from 'yazl';
 import type { Aspect } from '../domain/artifact.js';
-import { NotFoundError, RangeNotSatisfiableError } from '../domain/errors.js';
-import { bytesInRange } from './byte-range.js';
+import { NotFoundError } from '../domain/errors.js';
 import { classifyFile } from './classify.js';
 import { openZip, type RangeSource } from './range-source.js';
 import { isDirectoryEntry } from './zip-entries.js';
 
 /**
- * One aspect of a stored package as a zip of its own, generated on demand and never stored.
- * Its bytes are deterministic (same order, names, mtimes, modes and contents on every call), so
- * `size` is known before streaming and any byte range can be served, e.g. to resume a download.
- * Timestamps: each entry keeps the stored entry's DOS date/time fields exactly (yazl writes
+ * One aspect of a stored package as a zip of its own, which the registry builds once and stores
+ * (src/services/aspect-packages.ts). Its bytes are deterministic (same order, names, mtimes,
+ * modes and contents on every call), so instances building it independently agree. Timestamps: each entry keeps the stored entry's DOS date/time fields exactly (yazl writes
  * DOS time from a local Date, and yauzl reads it back the same way), and no extended UTC
  * timestamp is added, so instances in different time zones produce the same bytes and a
  * download resumed on another instance still fits together. (Only a stored time that falls in
  * a daylight-saving gap of the server's zone could shift; instances running in UTC rule it out.)
  */
 export interface AspectZip {
-  size: number;
   fileCount: number;
-  /** The whole zip, or the inclusive byte range of it. */
-  stream(range?: { start: number; end: number }): Readable;
+  /** The whole zip; destroying it early closes every source stream. */
+  stream(): Readable;
 }
 
 type OpenData = (entry: Entry, done: (err: Error | null, data: Readable) => void) => void;
-
-/** @types/yazl declares end()'s size callback without its argument. */
-type EndWithSize = (options: undefined, calculatedTotalSizeCallback?: (size: number) => void) => void;
 
 const DEFAULT_FILE_MODE = 0o644;
 const REGULAR_FILE = 0o100000;
@@ -43,25 +37,16 @@ export async function buildAspectZip(source: RangeSource, aspect: Aspect): Promi
     reader.close();
     throw new NotFoundError(`package has no ${aspect} files`);
   }
-  const size = await dryRunSize(entries);
   // The reader stays open for later stream() calls; it holds no resources (see openZip).
-  return {
-    size,
-    fileCount: entries.length,
-    stream: (range) => {
-      const { start, end } = range ?? { start: 0, end: size - 1 };
-      if (start < 0 || end < start || end >= size) throw new RangeNotSatisfiableError(size);
-      return Readable.from(bytesInRange(generate(reader, entries), start, end), { objectMode: false });
-    },
-  };
+  return { fileCount: entries.length, stream: () => generate(reader, entries) };
 }
 
 /**
  * Lays the entries out in a yazl zip. Everything is stored (no compression) with its size
- * declared, which is what lets yazl compute the exact output size up front; yazl switches an
- * entry or the archive to ZIP64 by itself when sizes or offsets need it.
+ * declared, so the layout is fixed before any data is read (yazl checks each entry's data
+ * against its size, and switches an entry or the archive to ZIP64 when sizes or offsets need it).
  */
-function layOut(entries: Entry[], openData: OpenData, onSize?: (size: number) => void): yazl.ZipFile {
+function layOut(entries: Entry[], openData: OpenData): yazl.ZipFile {
   const zip = new yazl.ZipFile();
   for (const entry of entries) {
     const permissions = (entry.externalFileAttributes >>> 16) & 0o777;
@@ -74,16 +59,8 @@ function layOut(entries: Entry[], openData: OpenData, onSize?: (size: number) =>
     };
     zip.addReadStreamLazy(entry.fileName, options, (done) => openData(entry, done));
   }
-  (zip.end as EndWithSize).call(zip, undefined, onSize);
+  zip.end();
   return zip;
-}
-
-/**
- * The size without reading any data: yazl reports it from the declared sizes during end().
- * The data callback is never answered, so the throwaway zip stalls before its first byte.
- */
-function dryRunSize(entries: Entry[]): Promise<number> {
-  return new Promise((resolve) => layOut(entries, () => {}, resolve));
 }
 
 /** Streams the full zip, copying each entry's data out of the stored package. */
@@ -100,7 +77,7 @@ function generate(reader: ZipReader, entries: Entry[]): Readable {
   });
   const output = zip.outputStream as Readable;
   zip.on('error', (err: Error) => output.destroy(err));
-  // A consumer that stops early (range served, client gone) must not leave a source stream open.
+  // A consumer that stops early (build stopped, client gone) must not leave a source stream open.
   output.once('close', () => {
     current?.unpipe();
     current?.destroy();

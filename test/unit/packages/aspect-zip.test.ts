@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NotFoundError, RangeNotSatisfiableError } from '../../../src/domain/errors.js';
+import { NotFoundError } from '../../../src/domain/errors.js';
 import { buildAspectZip } from '../../../src/packages/aspect-zip.js';
 import { bufferRangeSource, type RangeSource } from '../../../src/packages/range-source.js';
 import { collect, makeZip, readZip } from './zip-fixtures.js';
@@ -58,7 +58,6 @@ describe('buildAspectZip', () => {
     const bytes = await collect(aspectZip.stream());
 
     expect(aspectZip.fileCount).toBe(2);
-    expect(bytes.length).toBe(aspectZip.size);
     const originals = new Map((await readZip(stored)).map((e) => [e.entry.fileName, e]));
     const produced = await readZip(bytes);
     expect(produced.map((e) => e.entry.fileName)).toEqual([
@@ -96,36 +95,6 @@ describe('buildAspectZip', () => {
     expect(elsewhere.equals(first)).toBe(true);
   });
 
-  it('serves any inclusive byte range as the matching slice of the full zip', async () => {
-    const aspectZip = await buildAspectZip(bufferRangeSource(await storedPackage()), 'weights');
-    const full = await collect(aspectZip.stream());
-    const last = aspectZip.size - 1;
-    const ranges = [
-      [0, 0],
-      [0, 99],
-      [10, 70_000],
-      [1_000_000, 2_500_000],
-      [last - 300, last],
-      [last, last],
-      [0, last],
-    ] as const;
-    for (const [start, end] of ranges) {
-      const slice = await collect(aspectZip.stream({ start, end }));
-      expect(slice.equals(full.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
-    }
-  });
-
-  it('refuses ranges outside the zip', async () => {
-    const aspectZip = await buildAspectZip(bufferRangeSource(await storedPackage()), 'docs');
-    for (const range of [
-      { start: -1, end: 3 },
-      { start: 5, end: 4 },
-      { start: 0, end: aspectZip.size },
-    ]) {
-      expect(() => aspectZip.stream(range)).toThrow(RangeNotSatisfiableError);
-    }
-  });
-
   it('throws NotFoundError when the package has no files of the aspect', async () => {
     const stored = await makeZip([{ path: 'README.md', data: 'x' }, { path: 'data/' }]);
     await expect(buildAspectZip(bufferRangeSource(stored), 'weights')).rejects.toThrow(
@@ -133,16 +102,15 @@ describe('buildAspectZip', () => {
     );
   });
 
-  it('closes every source stream when a range ends early or the consumer goes away', async () => {
+  it('closes every source stream when the consumer goes away', async () => {
     const { source, streams } = tracked(bufferRangeSource(await storedPackage()));
     const aspectZip = await buildAspectZip(source, 'weights');
-    await collect(aspectZip.stream({ start: 0, end: 1000 }));
     const partial = aspectZip.stream();
     await new Promise<void>((resolve) => partial.once('data', () => resolve()));
     partial.destroy();
     // Hangs (and times out) if any source stream is left open.
     await Promise.all(streams.map((stream) => stream.closed || once(stream, 'close')));
-    expect(streams.length).toBeGreaterThan(3);
+    expect(streams.length).toBeGreaterThan(0);
   });
 
   it('fails the stream, without crashing, when the stored data cannot be read', async () => {
