@@ -48,7 +48,9 @@ export function upstreamFetch(policy: UpstreamPolicy, fetchImpl: typeof fetch = 
       }
       if (!RETRYABLE_STATUS.has(response.status)) return response;
 
-      const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
+      const retryAfter =
+        retryAfterSeconds(response.headers.get('retry-after')) ??
+        rateLimitResetSeconds(response.headers.get('ratelimit'));
       const waitable = retryAfter === null || retryAfter <= policy.maxRetryAfterSeconds;
       if (attempt < attempts && waitable) {
         await response.body?.cancel();
@@ -90,6 +92,15 @@ export function retryAfterSeconds(header: string | null): number | null {
   if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   const date = Date.parse(header);
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/**
+ * Seconds until the window resets from an IETF `RateLimit` header (`"api";r=0;t=120`), which the
+ * hub sends beside or instead of `Retry-After`.
+ */
+function rateLimitResetSeconds(header: string | null): number | null {
+  const match = /(?:^|;)\s*t=(\d+)/.exec(header ?? '');
+  return match?.[1] === undefined ? null : Number(match[1]);
 }
 
 function backoffMs(policy: UpstreamPolicy, attempt: number): number {

@@ -192,6 +192,38 @@ describe('optional GitHub statistics', () => {
   });
 });
 
+describe('Hugging Face rate limits', () => {
+  it('waits out a short 429 (Retry-After) and ingests', async () => {
+    sources.hub.setBudget(null, 0, 1);
+    await withApp({ ...sources.env, GATE_ENABLED: 'false' }, async (t, token) => {
+      const response = await createFromUrl(
+        t.app,
+        token,
+        'model',
+        'https://huggingface.co/openai/whisper-tiny',
+      );
+      expect(response.statusCode, response.body).toBe(201);
+    });
+  });
+
+  it('answers 503 with Retry-After when the hub budget is spent for longer, storing nothing', async () => {
+    const from = sources.hub.requests.length;
+    sources.hub.setBudget(null, 0, 3600);
+    await withApp({ ...sources.env, GATE_ENABLED: 'false' }, async (t, token) => {
+      const response = await createFromUrl(t.app, token, 'model', BERT);
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json().message).toMatch(
+        /^Hugging Face rate limit reached; retry after 3[56]\d\d seconds\.$/,
+      );
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(3500);
+      const stored = await t.app.registry.store.queryArtifacts([{ name: '*' }], { limit: 10 });
+      expect(stored.items).toEqual([]);
+    });
+    // A wait longer than the policy allows is not retried: one request, one refusal.
+    expect(sources.hub.requests.length - from).toBe(1);
+  });
+});
+
 describe('the total ingest deadline', () => {
   it('fails a source that drips bytes past INGEST_DEADLINE_MS with 504, storing nothing', async () => {
     let closedEarly = false;
