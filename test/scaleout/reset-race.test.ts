@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -152,9 +153,12 @@ describe('the default admin at start-up', () => {
     dirs.push(dataDir);
     const first = await startOn(dataDir);
     await authenticate(first);
-    expect(await first.registry.store.deleteUser(DEFAULT_ADMIN_NAME)).toBe(true);
-    await expect(authenticate(first)).rejects.toThrow(/401/);
     await first.close();
+    // The API refuses to remove the last administrator; a failed reset of an earlier version, or
+    // a hand-edited database, could still leave none.
+    const database = new SqliteDatabase(join(dataDir, 'registry.db'));
+    database.prepare('delete from users').run();
+    database.close();
 
     const second = await startOn(dataDir);
     try {
