@@ -9,7 +9,7 @@ import yauzl from 'yauzl';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
 import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { makeZip, pseudoRandomBytes } from '../support/zips.js';
+import { makeZip, safetensorsBytes } from '../support/zips.js';
 
 const BERT = 'google-bert/bert-base-uncased';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -79,7 +79,7 @@ describe('Hub clients against the real server process (npm start)', () => {
     const upload = await makeZip([
       { path: 'README.md', content: '# tiny\n' },
       { path: 'config.json', content: '{"model_type":"gpt2"}' },
-      { path: 'weights/model.safetensors', content: pseudoRandomBytes(2_000_000, 3), store: true },
+      { path: 'weights/model.safetensors', content: safetensorsBytes(2_000_000, 3), store: true },
     ]);
     const uploaded = await fetch(`${server.url}/artifact/model/upload?name=acme/tiny&version=1.0.0`, {
       method: 'POST',
@@ -124,7 +124,7 @@ describe('Hub clients against the real server process (npm start)', () => {
       cacheDir,
     });
     expect(
-      (await readFile(join(tiny, 'weights/model.safetensors'))).equals(pseudoRandomBytes(2_000_000, 3)),
+      (await readFile(join(tiny, 'weights/model.safetensors'))).equals(safetensorsBytes(2_000_000, 3)),
     ).toBe(true);
   });
 
