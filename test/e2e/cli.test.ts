@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
 import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
 import { freePort, type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { makeZip, pseudoRandomBytes, sha256, zipFileNames } from '../support/zips.js';
+import { makeZip, safetensorsBytes, sha256, zipFileNames } from '../support/zips.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli/modelguard.js');
 const COMMANDS = [
@@ -93,7 +93,7 @@ describe('the modelguard CLI against the real server process', { timeout: 240_00
   let server: ServerProcess;
   let proxy: Awaited<ReturnType<typeof startCuttingProxy>>;
   let env: Record<string, string>;
-  const big = pseudoRandomBytes(8_000_000, 11);
+  const big = safetensorsBytes(8_000_000, 11);
   let bigZip: Buffer;
   let bigId: string;
 

@@ -54,7 +54,7 @@ export function registerInsightCommands(program: Command): void {
       const headers = ['ID', ...(options.dependency ? ['STANDALONE MB'] : []), 'TOTAL MB'];
       print(context.out, table(headers, rows));
     },
-  );
+  ).option('-d, --dependency', 'include what it depends on (its lineage in the registry)');
 
   program
     .command('license-check')
