@@ -85,7 +85,7 @@ describe('ingest from Hugging Face and GitHub through the real clients', () => {
       const semverTags = target.tags.filter((tag) => /^v?\d+\.\d+\.\d+$/.test(tag));
       expect(record?.version === null, target.url).toBe(semverTags.length === 0);
     }
-  });
+  }, 120_000); // every fixture repository in one test: minutes of work on a loaded machine
 
   it('takes the version from the repository tags and records the evidence rating needs', async () => {
     const response = await create('model', 'https://huggingface.co/google-bert/bert-base-uncased');
