@@ -11,6 +11,7 @@ import { registerAccessControl } from './http/access.js';
 import { registerErrorHandling } from './http/errors.js';
 import { artifactRoutes } from './http/routes/artifacts.js';
 import { authRoutes } from './http/routes/auth.js';
+import { confusionAuditRoutes } from './http/routes/confusion-audit.js';
 import { costAuditRoutes } from './http/routes/cost-audit.js';
 import { downloadRoutes } from './http/routes/downloads.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -131,5 +132,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(downloadRoutes, options);
   await app.register(hubCompatRoutes, options);
   await app.register(weightsScanRoutes, options);
+  await app.register(confusionAuditRoutes, options);
   return app;
 }

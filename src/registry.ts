@@ -9,6 +9,7 @@ import { PasswordHasher } from './security/passwords.js';
 import { ArtifactService } from './services/artifact-service.js';
 import { AspectPackages } from './services/aspect-packages.js';
 import { AuthService } from './services/auth-service.js';
+import { ConfusionAudit } from './services/confusion-audit.js';
 import { CostService } from './services/cost-service.js';
 import { DownloadService } from './services/download-service.js';
 import { EvidenceService } from './services/evidence-service.js';
@@ -16,6 +17,7 @@ import { HubRepoService } from './services/hub-repos.js';
 import { LicenseService } from './services/license-service.js';
 import { LineageService } from './services/lineage-service.js';
 import { SourceRouter } from './services/package-sources.js';
+import { PopularityService } from './services/popularity-service.js';
 import { RatingService } from './services/rating-service.js';
 import { SearchService } from './services/search-service.js';
 import { SecurityAudit } from './services/security-audit.js';
@@ -47,6 +49,8 @@ export interface Registry {
   lineage: LineageService;
   licenses: LicenseService;
   ratings: RatingService;
+  popularity: PopularityService;
+  confusion: ConfusionAudit;
   activity: ActivityRecorder;
   logs: RecentLogs;
   startedAt: Date;
@@ -129,6 +133,8 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     lineage,
     licenses: new LicenseService(github),
     ratings,
+    popularity: new PopularityService(store.popularity),
+    confusion: new ConfusionAudit(store),
     activity: new ActivityRecorder(),
     logs: new RecentLogs(),
     startedAt: new Date(),

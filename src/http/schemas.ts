@@ -84,6 +84,15 @@ export const ArtifactAuditEntry = Type.Object(
     date: Type.String({ format: 'date-time' }),
     artifact: Type.Ref(ArtifactMetadata),
     action: Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a))),
+    weights_scan: Type.Optional(
+      Type.Object(
+        { policy: Type.String(), verdict: Type.String(), files_scanned: Type.Integer() },
+        {
+          description:
+            'Extension, on the entry that stored the current package: its malicious-weights scan (details at .../weights-scan).',
+        },
+      ),
+    ),
   },
   { $id: 'ArtifactAuditEntry' },
 );

@@ -44,6 +44,7 @@ const REQUIRED = [
   'post /users',
   'get /users/{username}',
   'delete /users/{username}',
+  'post /artifacts/PackageConfusionAudit',
 ];
 
 /**

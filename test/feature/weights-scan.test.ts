@@ -69,6 +69,15 @@ describe('malicious weights are refused on every way in', () => {
       verdict: 'clean',
       globals: [],
     });
+
+    const audit = await app().inject({
+      url: `/artifact/model/${id}/audit`,
+      headers: { 'x-authorization': token },
+    });
+    expect(audit.json()[0]).toMatchObject({
+      action: 'CREATE',
+      weights_scan: { policy: 'pickle-allowlist/1', verdict: 'clean', files_scanned: 4 },
+    });
   });
 
   it('refuses an upload with 422 naming the files and the offending globals, storing nothing', async () => {

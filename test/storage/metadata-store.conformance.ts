@@ -702,6 +702,103 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
       });
     });
 
+    describe('popularity', () => {
+      const access = (
+        artifactId: string,
+        kind: 'download' | 'search_hit' | 'view',
+        user: string,
+        second: number,
+      ) => ({
+        artifactId,
+        kind,
+        userName: user,
+        client: `10.0.0.${second % 3}`,
+        at: new Date(CREATED.getTime() + second * 1000),
+      });
+
+      it('counts downloads, distinct downloaders, search hits and views, and keeps the access log', async () => {
+        await store.insertArtifact(artifact('p1'));
+        expect(await store.popularity.get('p1')).toEqual({
+          downloads: 0,
+          downloaders: 0,
+          searchHits: 0,
+          views: 0,
+        });
+        await store.popularity.record([
+          access('p1', 'search_hit', 'alice', 1),
+          access('p1', 'download', 'alice', 2),
+          access('p1', 'download', 'alice', 3),
+        ]);
+        await store.popularity.record([access('p1', 'view', 'bob', 4), access('p1', 'download', 'bob', 5)]);
+        await store.popularity.record([access('p1', 'download', 'alice', 6)]);
+        expect(await store.popularity.get('p1')).toEqual({
+          downloads: 4,
+          downloaders: 2,
+          searchHits: 1,
+          views: 1,
+        });
+        const recent = await store.popularity.recentAccess('p1', 2);
+        expect(recent).toEqual([access('p1', 'download', 'alice', 6), access('p1', 'download', 'bob', 5)]);
+        await store.popularity.pruneAccessBefore(new Date(CREATED.getTime() + 5000));
+        expect(await store.popularity.recentAccess('p1', 10)).toHaveLength(2);
+        expect((await store.popularity.get('p1')).downloads).toBe(4);
+        await store.deleteArtifact('p1');
+        expect(await store.popularity.get('p1')).toEqual({
+          downloads: 0,
+          downloaders: 0,
+          searchHits: 0,
+          views: 0,
+        });
+        expect(await store.popularity.recentAccess('p1', 10)).toEqual([]);
+      });
+
+      it('counts concurrent downloads by one new account once as a downloader', async () => {
+        await store.insertArtifact(artifact('p2'));
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            store.popularity.record([access('p2', 'download', 'carol', i)]),
+          ),
+        );
+        expect(await store.popularity.get('p2')).toMatchObject({ downloads: 8, downloaders: 1 });
+      });
+
+      it('scans models with their popularity and hub download counts, in pages', async () => {
+        await store.insertArtifact(
+          artifact('m1', {
+            sourceMetadata: { kind: 'hf-model', downloads: 55_000_000, card: { text: 'x' } },
+          }),
+        );
+        await store.insertArtifact(
+          artifact('m2', { sourceUrl: 'upload:m2', sourceMetadata: { kind: 'upload' } }),
+        );
+        await store.insertArtifact(
+          artifact('d1', { type: 'dataset', sourceMetadata: { kind: 'hf-dataset', downloads: 9 } }),
+        );
+        await store.popularity.record([access('m2', 'download', 'dave', 1)]);
+        const first = await store.popularity.scanModels({ limit: 1 });
+        const second = await store.popularity.scanModels({ after: first.next ?? undefined, limit: 1 });
+        expect(second.next).toBeNull();
+        expect([...first.items, ...second.items]).toEqual([
+          {
+            id: 'm1',
+            name: 'name-m1',
+            sourceUrl: 'https://huggingface.co/org/m1',
+            createdBy: 'alice',
+            hubDownloads: 55_000_000,
+            popularity: { downloads: 0, downloaders: 0, searchHits: 0, views: 0 },
+          },
+          {
+            id: 'm2',
+            name: 'name-m2',
+            sourceUrl: 'upload:m2',
+            createdBy: 'alice',
+            hubDownloads: null,
+            popularity: { downloads: 1, downloaders: 1, searchHits: 0, views: 0 },
+          },
+        ]);
+      });
+    });
+
     describe('reset', () => {
       const admin = user('admin', { isAdmin: true });
 

@@ -61,6 +61,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
     },
     async (request) => {
       const record = await artifacts.get(request.params.artifact_type, request.params.id);
+      await registry.popularity.record('view', [record.id], actorOf(request), request.ip);
       return artifactEnvelope(request, config.publicUrl, record);
     },
   );

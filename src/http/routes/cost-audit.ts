@@ -89,9 +89,17 @@ export const costAuditRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> 
       const { artifact_type: type, id } = request.params;
       const page = await artifacts.auditTrail(type, id, request.query.offset);
       if (page.next !== null) reply.header('offset', page.next);
-      return page.items.map((entry) => ({
+      // On the first page (newest first), the newest CREATE/UPDATE stored the current package:
+      // it carries that package's weights scan.
+      const scan =
+        request.query.offset === undefined ? (await artifacts.get(type, id)).facts.weightsScan : undefined;
+      const stored = page.items.findIndex((entry) => entry.action === 'CREATE' || entry.action === 'UPDATE');
+      return page.items.map((entry, index) => ({
         ...entry,
         date: entry.date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        ...(index === stored && scan
+          ? { weights_scan: { policy: scan.policy, verdict: scan.verdict, files_scanned: scan.filesScanned } }
+          : {}),
       }));
     },
   );

@@ -13,7 +13,7 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
   app,
   { registry },
 ) => {
-  const { artifacts, downloads } = registry;
+  const { artifacts, downloads, popularity } = registry;
 
   // GET and HEAD share the handler; HEAD is explicit so it answers the real Content-Length
   // without opening the package.
@@ -50,9 +50,10 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       });
       const download = await downloads.open(record, request.query.aspect ?? 'full', clientGone.signal);
 
-      return sendDownload(request, reply, download, () =>
-        artifacts.audit(record, actorOf(request), 'DOWNLOAD'),
-      );
+      return sendDownload(request, reply, download, async () => {
+        await artifacts.audit(record, actorOf(request), 'DOWNLOAD');
+        await popularity.record('download', [record.id], actorOf(request), request.ip);
+      });
     },
   });
 };

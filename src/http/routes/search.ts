@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { ArtifactSummary } from '../../domain/artifact.js';
 import type { Registry } from '../../registry.js';
+import { actorOf } from '../access.js';
 import { ArtifactMetadata, ArtifactName, ArtifactQuery, ArtifactRegEx, errorResponses } from '../schemas.js';
 
 const MetadataList = Type.Array(Type.Ref(ArtifactMetadata));
@@ -8,6 +11,16 @@ const MetadataList = Type.Array(Type.Ref(ArtifactMetadata));
 /** Enumerate (paginated), look up by exact name, and search names and READMEs by regex. */
 export const searchRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   const { search } = registry;
+  /** Search results count as search hits for the package-confusion audit's popularity signal. */
+  const hits = async (request: FastifyRequest, found: ArtifactSummary[]) => {
+    await registry.popularity.record(
+      'search_hit',
+      found.map((artifact) => artifact.id),
+      actorOf(request),
+      request.ip,
+    );
+    return found;
+  };
 
   app.post(
     '/artifacts',
@@ -48,7 +61,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
         },
       },
     },
-    async (request) => search.byName(request.params.name),
+    async (request) => hits(request, await search.byName(request.params.name)),
   );
 
   app.post(
@@ -66,6 +79,6 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
         },
       },
     },
-    async (request) => search.byRegex(request.body.regex),
+    async (request) => hits(request, await search.byRegex(request.body.regex)),
   );
 };

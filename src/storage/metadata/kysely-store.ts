@@ -25,6 +25,7 @@ import type {
   UserRecord,
 } from './metadata-store.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
+import { KyselyPopularityStore, type PopularityStore } from './popularity-store.js';
 import {
   artifactToRow,
   auditToRow,
@@ -59,10 +60,14 @@ export class KyselyMetadataStore implements MetadataStore {
   private readonly db: Kysely<Database>;
   private readonly digestLocks = new KeyedMutex();
   private readonly resetLock = new KeyedMutex();
+  readonly popularity: PopularityStore;
 
   constructor(private readonly options: KyselyStoreOptions) {
     this.kind = options.dialect;
     this.db = options.db;
+    this.popularity = new KyselyPopularityStore(this.db, options.dialect, (operation) =>
+      this.guard(operation),
+    );
   }
 
   migrate(): Promise<void> {
@@ -135,6 +140,9 @@ export class KyselyMetadataStore implements MetadataStore {
       this.db.transaction().execute(async (trx) => {
         const row = await trx.deleteFrom('artifacts').where('id', '=', id).returningAll().executeTakeFirst();
         await trx.deleteFrom('ratings').where('artifact_id', '=', id).execute();
+        for (const table of ['popularity', 'downloaders', 'access_events'] as const) {
+          await trx.deleteFrom(table).where('artifact_id', '=', id).execute();
+        }
         return row ? rowToArtifact(row) : null;
       }),
     );
@@ -553,7 +561,16 @@ export class KyselyMetadataStore implements MetadataStore {
           .set((eb) => ({ generation: eb('generation', '+', 1), resetting: 1 }))
           .where('id', '=', STATE_ROW)
           .execute();
-        for (const table of ['artifacts', 'ratings', 'audit_log', 'users', 'sign_in_failures'] as const) {
+        for (const table of [
+          'artifacts',
+          'ratings',
+          'audit_log',
+          'users',
+          'sign_in_failures',
+          'popularity',
+          'downloaders',
+          'access_events',
+        ] as const) {
           await trx.deleteFrom(table).execute();
         }
         await trx.deleteFrom('tokens').where('user_name', '<>', admin.name).execute();

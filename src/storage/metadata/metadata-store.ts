@@ -1,5 +1,6 @@
 import type { ArtifactRecord, ArtifactSummary, ArtifactType, AuditEntry } from '../../domain/artifact.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
+import type { PopularityStore } from './popularity-store.js';
 
 /** A version constraint already translated to comparisons on (major, minor, patch). */
 export interface VersionComparator {
@@ -106,6 +107,8 @@ export interface SearchCandidate extends ArtifactSummary {
  */
 export interface MetadataStore {
   readonly kind: string;
+  /** Download, search and view counters and the recent access log (package-confusion audit). */
+  readonly popularity: PopularityStore;
   /** Create tables / run pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -15,6 +15,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0004_upstream_answers': { up: createUpstreamAnswers },
     '0005_registry_state': { up: createRegistryState },
     '0006_access_control': { up: (db) => createAccessControl(db, dialect) },
+    '0007_popularity': { up: (db) => createPopularity(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -176,4 +177,38 @@ async function createAccessControl(db: Kysely<unknown>, dialect: SqlDialect): Pr
     .on('security_events')
     .columns(['subject', 'id'])
     .execute();
+}
+
+async function createPopularity(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const key = identity(dialect);
+  const counter = (c: ColumnDefinitionBuilder) => c.notNull().defaultTo(0);
+  await db.schema
+    .createTable('popularity')
+    .addColumn('artifact_id', 'text', (c) => c.primaryKey())
+    .addColumn('downloads', 'bigint', counter)
+    .addColumn('downloaders', 'bigint', counter)
+    .addColumn('search_hits', 'bigint', counter)
+    .addColumn('views', 'bigint', counter)
+    .execute();
+  await db.schema
+    .createTable('downloaders')
+    .addColumn('artifact_id', 'text', (c) => c.notNull())
+    .addColumn('user_name', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('downloaders_pk', ['artifact_id', 'user_name'])
+    .execute();
+  await db.schema
+    .createTable('access_events')
+    .addColumn('id', key.type, key.build)
+    .addColumn('artifact_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('user_name', 'text', (c) => c.notNull())
+    .addColumn('client', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('access_events_artifact_id')
+    .on('access_events')
+    .columns(['artifact_id', 'id'])
+    .execute();
+  await db.schema.createIndex('access_events_at').on('access_events').column('at').execute();
 }

@@ -15,6 +15,9 @@ export interface Database {
   registry_state: RegistryStateTable;
   sign_in_failures: SignInFailuresTable;
   security_events: SecurityEventsTable;
+  popularity: PopularityTable;
+  downloaders: DownloadersTable;
+  access_events: AccessEventsTable;
 }
 
 /** 0 or 1. */
@@ -121,4 +124,29 @@ export interface SecurityEventsTable {
   subject: string | null;
   address: string | null;
   detail: string | null;
+}
+
+/** Per-artifact counters, kept since the popularity migration (package-confusion audit). */
+export interface PopularityTable {
+  artifact_id: string;
+  downloads: Generated<number>;
+  downloaders: Generated<number>;
+  search_hits: Generated<number>;
+  views: Generated<number>;
+}
+
+/** Who has downloaded an artifact at least once: the distinct-downloaders counter's set. */
+export interface DownloadersTable {
+  artifact_id: string;
+  user_name: string;
+}
+
+/** Recent accesses (download, search hit, metadata view) with account and client address. */
+export interface AccessEventsTable {
+  id: GeneratedAlways<number>;
+  artifact_id: string;
+  kind: string;
+  user_name: string;
+  client: string;
+  at: number;
 }

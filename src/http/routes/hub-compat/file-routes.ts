@@ -62,9 +62,13 @@ export function registerFileRoutes(app: FastifyInstance, registry: Registry): vo
               reply.header('x-linked-size', file.size).header('x-linked-etag', `"${file.oid}"`);
             }
             const download = await downloads.openFile(record, file.zipPath, `"${file.oid}"`);
-            return sendDownload(request, reply, download, () =>
-              artifacts.audit(record, actorOf(request), 'DOWNLOAD'),
-            );
+            return sendDownload(request, reply, download, async () => {
+              await artifacts.audit(record, actorOf(request), 'DOWNLOAD');
+              // A hub client fetches configs and tokenizers too; a model download is its weights.
+              if (file.aspect === 'weights') {
+                await registry.popularity.record('download', [record.id], actorOf(request), request.ip);
+              }
+            });
           },
         });
       }
