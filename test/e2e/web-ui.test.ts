@@ -414,6 +414,23 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await expectAccessible(page, 'sign-in, session ended');
   });
 
+  it('lets an admin add a search-only user and see their permissions and the security audit trail', async () => {
+    await signIn('/admin');
+    const users = page.getByRole('region', { name: 'Users and permissions' });
+    await users.getByRole('rowheader', { name: DEFAULT_ADMIN_NAME }).waitFor();
+    await users.getByLabel("New user's name").fill('searcher');
+    await users.getByLabel('Initial password').fill('a-long-enough-passphrase-42');
+    await users.getByRole('checkbox', { name: 'search', exact: true }).check();
+    await users.getByRole('button', { name: 'Add user' }).click();
+    await users.getByText('Added searcher.').waitFor();
+    await users.getByRole('rowheader', { name: 'searcher' }).waitFor();
+    expect(await users.getByRole('checkbox', { name: 'Search: searcher' }).isChecked()).toBe(true);
+    expect(await users.getByRole('checkbox', { name: 'Upload: searcher' }).isChecked()).toBe(false);
+    await page.getByRole('region', { name: 'Security audit trail' }).getByRole('table').waitFor();
+    await expectAccessible(page, 'admin, users');
+    await snap('admin-users');
+  });
+
   it('resets the registry after a typed confirmation (admins), then shows the empty registry', async () => {
     await signIn('/admin');
     await page.getByRole('button', { name: 'Reset the registry…' }).click();

@@ -97,8 +97,9 @@ function Header({ session }: { session: Session | null }) {
               type="button"
               className="secondary"
               onClick={() => {
-                sessionStore.end();
+                // Leave first: signing out is not a reason to come back to this page after signing in.
                 navigate('/sign-in');
+                sessionStore.end();
               }}
             >
               Sign out

@@ -4,12 +4,21 @@ import { api } from '../api';
 import { Page } from '../components/page';
 import { ErrorMessage } from '../components/status';
 import { sessionStore, useSession } from '../session';
+import { SecurityAuditSection, UsersSection } from './admin-users';
 
 export default function AdminPage() {
   const session = useSession();
   return (
     <Page title="Administration">
-      {session?.isAdmin ? <ResetSection /> : <p>Only administrators can use this page.</p>}
+      {session?.isAdmin ? (
+        <>
+          <UsersSection />
+          <SecurityAuditSection />
+          <ResetSection />
+        </>
+      ) : (
+        <p>Only administrators can use this page.</p>
+      )}
     </Page>
   );
 }
