@@ -10,6 +10,7 @@ import { registerAuthCommands } from './commands/auth.js';
 import { registerDownloadCommand } from './commands/download.js';
 import { registerInsightCommands } from './commands/insight.js';
 import { registerSystemCommands } from './commands/system.js';
+import { registerUserCommands } from './commands/users.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { createOutput, paint } from './output.js';
 
@@ -27,6 +28,7 @@ registerArtifactCommands(program);
 registerDownloadCommand(program);
 registerInsightCommands(program);
 registerSystemCommands(program);
+registerUserCommands(program);
 for (const command of program.commands) command.exitOverride();
 
 try {

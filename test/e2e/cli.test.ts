@@ -31,6 +31,7 @@ const COMMANDS = [
   'serve',
   'health',
   'reset',
+  'users',
 ];
 
 interface Run {
@@ -304,6 +305,51 @@ describe('the modelguard CLI against the real server process', { timeout: 240_00
     const line = JSON.parse(scored.stdout.trim()) as { name: string; net_score: number };
     expect(line.name).toBe('bert-base-uncased');
     expect((await run(['score', 'missing.txt'])).code).toBe(2);
+  });
+
+  it('manages users: a search-only user searches but cannot upload; permissions, password, delete', async () => {
+    const password = 'violet-harbour-71-lamps';
+    const weak = await run(['users', 'add', 'alice', '--search', '--password-stdin'], { input: 'short\n' });
+    expect(weak.code).toBe(2);
+    await ok(['users', 'add', 'alice', '--search', '--password-stdin'], { input: `${password}\n` });
+    const listed = await json<{ user: { name: string }; permissions: Record<string, boolean> }[]>([
+      'users',
+      'list',
+    ]);
+    expect(listed.find((entry) => entry.user.name === 'alice')?.permissions).toEqual({
+      can_upload: false,
+      can_search: true,
+      can_download: false,
+    });
+    expect((await run(['users', 'add', 'alice', '--password-stdin'], { input: `${password}\n` })).code).toBe(
+      5,
+    );
+
+    // Alice keeps her own login in a config folder of her own.
+    const asAlice = { env: { XDG_CONFIG_HOME: join(home, 'alice-config') } };
+    await ok(['login', '-u', 'alice', '--password-stdin'], { ...asAlice, input: `${password}\n` });
+    await ok(['search', 'acme/big'], asAlice);
+    const refused = await run(
+      ['upload', join(home, 'big.zip'), '--name', 'alice/big', '--version', '1.0.0'],
+      asAlice,
+    );
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('upload permission');
+
+    const changed = await ok(['users', 'permissions', 'alice', '--upload', '--no-search']);
+    expect(changed.stdout).toMatch(/alice\s+no\s+yes\s+no\s+no/);
+    expect((await run(['search', 'acme/big'], asAlice)).code).toBe(3);
+    await ok(['users', 'password', 'alice', '--password-stdin'], {
+      ...asAlice,
+      env: { ...asAlice.env, MODELGUARD_PASSWORD: password },
+      input: 'quiet-meadow-58-kites\n',
+    });
+    await ok(['users', 'delete', 'alice']);
+    expect((await run(['users', 'show', 'alice'])).code).toBe(4);
+    expect(
+      (await run(['upload', join(home, 'big.zip'), '--name', 'alice/big', '--version', '1.0.0'], asAlice))
+        .code,
+    ).toBe(3);
   });
 
   it('serves the registry, reports health, deletes, logs out and resets', async () => {

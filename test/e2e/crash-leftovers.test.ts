@@ -3,20 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadableStream } from 'node:stream/web';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
+import { RegistryClient } from '../support/registry-client.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
+/** The default admin's token on a running server. */
 async function signIn(url: string): Promise<string> {
-  const response = await fetch(`${url}/authenticate`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      user: { name: DEFAULT_ADMIN_NAME, is_admin: true },
-      secret: { password: DEFAULT_ADMIN_PASSWORD },
-    }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as string;
+  return (await RegistryClient.signIn(url)).token;
 }
 
 /** An upload that keeps sending 1 MiB chunks (up to 1 GiB) until it is cut off. */
