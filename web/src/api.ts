@@ -76,12 +76,14 @@ interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | undefined>;
   signal?: AbortSignal;
+  /** A token to send instead of the session's (while a session is being set up). */
+  token?: string;
 }
 
 /** Calls the registry's public API (same origin) with the session's token. */
 export async function apiResponse(path: string, options: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = {};
-  const token = sessionStore.get()?.token;
+  const token = options.token ?? sessionStore.get()?.token;
   if (token) headers['x-authorization'] = token;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const query = new URLSearchParams();

@@ -73,11 +73,13 @@ export function SignInPage() {
   );
 }
 
-/** What the signed-in user may do, from the users API (`GET /users/{name}`). */
+/**
+ * What the signed-in user may do, from the users API (`GET /users/{name}`). Asked with the new
+ * token before the session starts, so the header is drawn once, with its final links.
+ */
 async function sessionFor(name: string, token: string): Promise<Session> {
-  sessionStore.start({ token, name, isAdmin: false, canUpload: false, canSearch: false, canDownload: false });
   try {
-    const info = await api<UserInfo>(`/users/${encodeURIComponent(name)}`);
+    const info = await api<UserInfo>(`/users/${encodeURIComponent(name)}`, { token });
     const admin = info.user.is_admin;
     return {
       token,
@@ -92,7 +94,6 @@ async function sessionFor(name: string, token: string): Promise<Session> {
     if (error instanceof ApiError && error.status === 404) {
       return { token, name, isAdmin: true, canUpload: true, canSearch: true, canDownload: true };
     }
-    sessionStore.end();
     throw error;
   }
 }
