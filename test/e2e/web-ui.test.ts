@@ -416,7 +416,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await expectAccessible(page, 'sign-in, session ended');
   });
 
-  it('lets an admin add a search-only user and see their permissions and the security audit trail', async () => {
+  it('lets an admin add a search-only user, who then can search but not upload (no button; a forced upload is refused)', async () => {
     await signIn('/admin');
     const users = page.getByRole('region', { name: 'Users and permissions' });
     await users.getByRole('rowheader', { name: DEFAULT_ADMIN_NAME }).waitFor();
@@ -431,6 +431,31 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await page.getByRole('region', { name: 'Security audit trail' }).getByRole('table').waitFor();
     await expectAccessible(page, 'admin, users');
     await snap('admin-users');
+
+    // The search-only user: can search, is offered no way to add, and the API refuses a forced upload.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`/sign-in?${new URLSearchParams({ next: '/search' })}`);
+    await page.getByLabel('User name').fill('searcher');
+    await page.getByLabel('Password').fill('a-long-enough-passphrase-42');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Search the registry' }).waitFor();
+    await page.getByRole('list').filter({ hasText: 'sentiment-tagger' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Add artifact' }).count()).toBe(0);
+    await page.goto('/add');
+    await page.getByText('You do not have the upload permission').waitFor();
+    expect(await page.getByRole('button', { name: /upload/i }).count()).toBe(0);
+    // A string, as the page runs it: the tests' own TypeScript has no DOM types.
+    const forced = await page.evaluate<{ status: number; body: { message: string } }>(`(async () => {
+      const { token } = JSON.parse(sessionStorage.getItem('modelguard.session'));
+      const response = await fetch('/artifact/model/upload?name=forced&version=1.0.0', {
+        method: 'POST',
+        headers: { 'x-authorization': token, 'content-type': 'application/zip' },
+        body: new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]),
+      });
+      return { status: response.status, body: await response.json() };
+    })()`);
+    expect(forced.status).toBe(403);
+    expect(forced.body.message).toBe('You do not have the upload permission.');
   });
 
   it('resets the registry after a typed confirmation (admins), then shows the empty registry', async () => {
