@@ -76,8 +76,9 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<RunningS
       silent: true,
       configureBuckets: [{ name: bucket }],
     });
-    readFirstByteRangeExactly(instance.store);
+    // Innermost first: the range patch replaces (and destroys) the streams this one watches.
     surviveObjectsDeletedWhileOpening(instance.store);
+    readFirstByteRangeExactly(instance.store);
     ({ port } = await instance.run());
     server = instance;
   };
@@ -117,6 +118,7 @@ function readFirstByteRangeExactly(store: S3rverStore): void {
     if (object?.content) {
       object.content.destroy();
       object.content = createReadStream(store.getResourcePath(bucket, key, 'object'), { start: 0, end: 0 });
+      object.content.on('error', () => {}); // as surviveObjectsDeletedWhileOpening does
       object.range = { start: 0, end: 0 };
     }
     return object;
