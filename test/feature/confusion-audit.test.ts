@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArtifactRecord } from '../../src/domain/artifact.js';
+import type { SuspectedModel } from '../../src/services/confusion-audit.js';
 import type { AccessEvent } from '../../src/storage/metadata/popularity-store.js';
 import { LABELLED, type LabelledModel, type Traffic } from '../fixtures/confusion/labelled.js';
 import { authenticate, startTestApp, type TestApp } from '../support/app.js';
@@ -70,22 +71,11 @@ function recordOf(model: LabelledModel): ArtifactRecord {
   };
 }
 
-interface Suspected {
-  artifact_id: string;
-  name: string;
-  source_url: string;
-  metadata: {
-    score: number;
-    imitates: { artifact_id: string; name: string; source_url: string };
-    reasons: Array<{ signal: string; kind: string; detail: string; strength: number }>;
-  };
-}
-
 describe('package-confusion audit', () => {
   let t: TestApp;
   let token: string;
   const ids = new Map<string, LabelledModel>();
-  let suspected: Suspected[];
+  let suspected: SuspectedModel[];
 
   beforeAll(async () => {
     t = await startTestApp();
