@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,8 @@ interface S3rverStore {
     key: string,
     range?: { start?: number; end?: number },
   ): Promise<S3rverObject | null>;
-  getResourcePath(bucket: string, key: string, resource: 'object'): string;
+  getResourcePath(bucket: string, key: string, resource: 'object' | 'object.md5' | 'metadata.json'): string;
+  deleteObject(bucket: string, key: string): Promise<void>;
 }
 interface S3rverObject {
   content: Readable | null;
@@ -78,6 +79,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<RunningS
     });
     // Innermost first: the range patch replaces (and destroys) the streams this one watches.
     surviveObjectsDeletedWhileOpening(instance.store);
+    keepFoldersWhenDeleting(instance.store);
     readFirstByteRangeExactly(instance.store);
     ({ port } = await instance.run());
     server = instance;
@@ -137,5 +139,25 @@ function surviveObjectsDeletedWhileOpening(store: S3rverStore): void {
     const object = await getObject(bucket, key, range);
     object?.content?.on('error', () => {});
     return object;
+  };
+}
+
+/**
+ * s3rver 3.7 removes a key's folders once they are empty after a delete. A put racing that delete
+ * (a reset racing uploads) creates the folder, sees it removed, and its unwatched write stream's
+ * ENOENT is an uncaught exception. S3 has no folders to lose, so deletes here leave them be.
+ */
+function keepFoldersWhenDeleting(store: S3rverStore): void {
+  store.deleteObject = async (bucket, key) => {
+    const files = (['object', 'object.md5', 'metadata.json'] as const).map((resource) =>
+      store.getResourcePath(bucket, key, resource),
+    );
+    await Promise.all(
+      files.map((file) =>
+        unlink(file).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        }),
+      ),
+    );
   };
 }
