@@ -16,6 +16,8 @@ export const EXIT = {
   conflict: 5,
   /** The question was answered "no" (license-check: not compatible). */
   negative: 6,
+  /** fsck found a problem in the registry's storage (a package missing or corrupt, an orphan left). */
+  inconsistent: 7,
 } as const;
 
 export class CliError extends Error {

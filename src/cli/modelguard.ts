@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { registerArtifactCommands } from './commands/artifacts.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerDownloadCommand } from './commands/download.js';
+import { registerFsckCommand } from './commands/fsck.js';
 import { registerInsightCommands } from './commands/insight.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerUserCommands } from './commands/users.js';
@@ -28,6 +29,7 @@ registerArtifactCommands(program);
 registerDownloadCommand(program);
 registerInsightCommands(program);
 registerSystemCommands(program);
+registerFsckCommand(program);
 registerUserCommands(program);
 for (const command of program.commands) command.exitOverride();
 

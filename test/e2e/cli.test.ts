@@ -32,6 +32,7 @@ const COMMANDS = [
   'health',
   'reset',
   'users',
+  'fsck',
 ];
 
 interface Run {

@@ -149,6 +149,9 @@ class StopAfterPut implements BlobStore {
   delete(digest: string) {
     return this.inner.delete(digest);
   }
+  list() {
+    return this.inner.list();
+  }
   clear() {
     return this.inner.clear();
   }

@@ -73,6 +73,10 @@ async function stageRandomFile(
 const NEVER_STORED = 'f'.repeat(64);
 
 /** The behaviour every BlobStore adapter must share; each adapter's test file runs it. */
+function byDigest(a: { digest: string }, b: { digest: string }): number {
+  return a.digest.localeCompare(b.digest);
+}
+
 export function describeBlobStoreConformance(name: string, make: () => Promise<BlobStoreUnderTest>): void {
   describe(`BlobStore conformance: ${name}`, () => {
     let store: BlobStore;
@@ -156,6 +160,20 @@ export function describeBlobStoreConformance(name: string, make: () => Promise<B
       await expect(store.read(digest)).rejects.toBeInstanceOf(BlobNotFoundError);
       await expect(store.delete(digest)).resolves.toBeUndefined();
       await expect(store.delete(NEVER_STORED)).resolves.toBeUndefined();
+    });
+
+    it('lists every blob with its size and modification time, and nothing once cleared', async () => {
+      const before = Date.now() - 60_000;
+      const sizes = [0, 10, 2000];
+      const digests = await Promise.all(sizes.map((size) => put(randomBytes(size))));
+      const listed = [];
+      for await (const blob of store.list()) listed.push(blob);
+      expect(listed.map(({ digest, size }) => ({ digest, size })).sort(byDigest)).toEqual(
+        digests.map((digest, index) => ({ digest, size: sizes[index] })).sort(byDigest),
+      );
+      for (const blob of listed) expect(blob.modifiedAt.getTime()).toBeGreaterThan(before);
+      await store.clear();
+      for await (const blob of store.list()) expect.unreachable(`listed ${blob.digest} after clear`);
     });
 
     it('clears every blob and stays usable afterwards', async () => {

@@ -200,6 +200,21 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         await store.deleteArtifact('c1');
         expect(await store.countByDigest('shared')).toBe(1);
       });
+
+      it('scans every package reference in registry order, a page at a time', async () => {
+        await store.insertArtifact(artifact('p1', { packageDigest: 'shared', packageSize: 10 }));
+        await store.insertArtifact(
+          artifact('p2', { packageDigest: 'shared', packageSize: 10, type: 'code' }),
+        );
+        await store.insertArtifact(artifact('p3', { packageDigest: 'own', packageSize: 7 }));
+        const pages = await allPages((page) => store.scanPackageReferences(page), 2);
+        expect(pages.map((page) => page.items.length)).toEqual([2, 1]);
+        expect(pages.flatMap((page) => page.items)).toEqual([
+          { id: 'p1', type: 'model', name: 'name-p1', packageDigest: 'shared', packageSize: 10 },
+          { id: 'p2', type: 'code', name: 'name-p2', packageDigest: 'shared', packageSize: 10 },
+          { id: 'p3', type: 'model', name: 'name-p3', packageDigest: 'own', packageSize: 7 },
+        ]);
+      });
     });
 
     describe('queryArtifacts', () => {

@@ -11,6 +11,8 @@ export interface TestApp {
   app: FastifyInstance;
   config: Config;
   dataDir: string;
+  /** The environment that points a registry process (or `modelguard fsck`) at this app's storage. */
+  storageEnv: Record<string, string>;
   /** A fresh admin token header value. */
   token(): Promise<string>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startTestApp(
     app,
     config,
     dataDir,
+    storageEnv: { DATA_DIR: dataDir, ...storage?.env() },
     token: () => authenticate(app),
     async close() {
       await app.close();

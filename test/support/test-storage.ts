@@ -45,6 +45,8 @@ export interface PgS3Storage {
   overrides(options?: PostgresStoreOptions): Required<RegistryOverrides>;
   /** Objects stored under the prefix. */
   countBlobs(): Promise<number>;
+  /** The environment a registry process (or `modelguard fsck`) reads to use this storage. */
+  env(): Record<string, string>;
   dispose(): Promise<void>;
 }
 
@@ -61,6 +63,16 @@ export async function createPgS3Storage(url = TEST_DATABASE_URL): Promise<PgS3St
       blobs: s3BlobStore(s3, prefix),
     }),
     countBlobs: () => countObjects(s3, prefix),
+    env: () => ({
+      DATABASE_URL: url,
+      DATABASE_SCHEMA: schema,
+      S3_BUCKET: s3.bucket,
+      S3_PREFIX: prefix,
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    }),
     async dispose() {
       // A test that stopped the server may have failed before starting it again.
       await s3.start();

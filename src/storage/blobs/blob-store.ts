@@ -6,6 +6,15 @@ export interface ByteRange {
   end: number;
 }
 
+/** One stored blob as a listing sees it. */
+export interface ListedBlob {
+  /** The blob's key: a SHA-256 hex digest (a package's content hash, or an aspect package's derived key). */
+  digest: string;
+  size: number;
+  /** Last written or refreshed; a young blob nobody names may belong to a write still in flight. */
+  modifiedAt: Date;
+}
+
 /**
  * Content-addressed storage for package bytes. Keys are SHA-256 hex digests, so identical
  * packages are stored once. Adapters: filesystem (embedded) and S3 (scale-out); both must pass
@@ -26,6 +35,8 @@ export interface BlobStore {
   stat(digest: string): Promise<{ size: number } | null>;
   /** Remove the blob; removing an absent blob is not an error. */
   delete(digest: string): Promise<void>;
+  /** Every blob, in no particular order (the consistency check); names that are not digests are skipped. */
+  list(): AsyncIterable<ListedBlob>;
   /** Remove every blob (registry reset). */
   clear(): Promise<void>;
   /** Cheap reachability check for /health/components; throws when unreachable. */

@@ -16,7 +16,13 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { ComponentUnavailableError } from '../../domain/errors.js';
-import { BlobNotFoundError, type BlobStore, type ByteRange, isSha256Hex } from './blob-store.js';
+import {
+  BlobNotFoundError,
+  type BlobStore,
+  type ByteRange,
+  isSha256Hex,
+  type ListedBlob,
+} from './blob-store.js';
 
 const openDescriptor = promisify(openCallback);
 
@@ -81,6 +87,21 @@ export class FsBlobStore implements BlobStore {
     await rm(this.pathOf(digest), { force: true });
   }
 
+  /** Walks `sha256/ab/cd/`; entries vanishing meanwhile (a delete or a clear) are skipped. */
+  async *list(): AsyncIterable<ListedBlob> {
+    const tree = join(this.root, BLOB_TREE);
+    for (const first of await entriesOf(tree)) {
+      for (const second of await entriesOf(join(tree, first))) {
+        const folder = join(tree, first, second);
+        for (const name of await entriesOf(folder)) {
+          if (!isSha256Hex(name)) continue;
+          const found = await statIfPresent(join(folder, name));
+          if (found?.isFile()) yield { digest: name, size: found.size, modifiedAt: found.mtime };
+        }
+      }
+    }
+  }
+
   /**
    * The blob tree is first moved aside in one atomic rename, then deleted: puts running meanwhile
    * start a fresh tree instead of adding files to folders being removed (ENOTEMPTY). Anything else
@@ -138,6 +159,26 @@ export class FsBlobStore implements BlobStore {
 
   private pathOf(digest: string): string {
     return join(this.root, this.relativePath(digest));
+  }
+}
+
+/** The names in a folder; none when it does not exist (or is not a folder). */
+async function entriesOf(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw error;
+  }
+}
+
+async function statIfPresent(path: string) {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    throw error;
   }
 }
 

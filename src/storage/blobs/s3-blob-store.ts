@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat as statLocal } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
+  type _Object,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -14,7 +15,13 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Config } from '../../config.js';
 import { ComponentUnavailableError } from '../../domain/errors.js';
-import { BlobNotFoundError, type BlobStore, type ByteRange, isSha256Hex } from './blob-store.js';
+import {
+  BlobNotFoundError,
+  type BlobStore,
+  type ByteRange,
+  isSha256Hex,
+  type ListedBlob,
+} from './blob-store.js';
 
 export type S3BlobStoreOptions = Pick<
   S3Config,
@@ -113,20 +120,38 @@ export class S3BlobStore implements BlobStore {
   }
 
   async clear(): Promise<void> {
+    for await (const objects of this.pages()) {
+      const keys = objects.flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) await this.deleteBatch(keys);
+    }
+  }
+
+  async *list(): AsyncIterable<ListedBlob> {
+    for await (const objects of this.pages()) {
+      for (const object of objects) {
+        const digest = object.Key?.slice(this.blobPrefix.length) ?? '';
+        if (!isSha256Hex(digest)) continue;
+        yield { digest, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
+      }
+    }
+  }
+
+  /** The objects under the blob prefix, one listing page (up to DELETE_BATCH keys) at a time. */
+  private async *pages(): AsyncIterable<_Object[]> {
     let continuationToken: string | undefined;
     do {
+      const token = continuationToken;
       const listing = await this.call(() =>
         this.client.send(
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: this.blobPrefix,
             MaxKeys: DELETE_BATCH,
-            ContinuationToken: continuationToken,
+            ContinuationToken: token,
           }),
         ),
       );
-      const keys = (listing.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-      if (keys.length > 0) await this.deleteBatch(keys);
+      yield listing.Contents ?? [];
       continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
     } while (continuationToken);
   }

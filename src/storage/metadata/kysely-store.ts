@@ -14,6 +14,7 @@ import type {
   ArtifactQuerySpec,
   FencedWrite,
   MetadataStore,
+  PackageReference,
   Page,
   PageRequest,
   SearchCandidate,
@@ -307,6 +308,23 @@ export class KyselyMetadataStore implements MetadataStore {
         .limit(limit)
         .execute();
       return rows.map(rowToSummary);
+    });
+  }
+
+  scanPackageReferences(page: PageRequest): Promise<Page<PackageReference>> {
+    return this.guard(async () => {
+      const rows = await this.db
+        .selectFrom('artifacts')
+        .select(['seq', 'id', 'type', 'name', 'package_digest', 'package_size'])
+        .where('seq', '>', seqAfter(page.after))
+        .orderBy('seq')
+        .limit(page.limit + 1)
+        .execute();
+      return toPage(rows, page.limit, (row) => ({
+        ...rowToSummary(row),
+        packageDigest: row.package_digest,
+        packageSize: Number(row.package_size),
+      }));
     });
   }
 

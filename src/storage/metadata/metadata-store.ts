@@ -96,6 +96,12 @@ export interface FencedWrite {
   audit: AuditEntry;
 }
 
+/** Which package an artifact names, as the consistency check reads it. */
+export interface PackageReference extends ArtifactSummary {
+  packageDigest: string;
+  packageSize: number;
+}
+
 export interface SearchCandidate extends ArtifactSummary {
   readme: string | null;
 }
@@ -138,6 +144,8 @@ export interface MetadataStore {
   queryArtifacts(queries: ArtifactQuerySpec[], page: PageRequest): Promise<Page<ArtifactSummary>>;
   /** Artifacts with exactly this name; at most `limit` rows. */
   findByName(name: string, limit: number): Promise<ArtifactSummary[]>;
+  /** Every artifact's package digest and size in registry order, one batch at a time (fsck). */
+  scanPackageReferences(page: PageRequest): Promise<Page<PackageReference>>;
   /** Names and READMEs in registry order, one batch at a time, for regex search. */
   scanSearchCandidates(page: PageRequest): Promise<Page<SearchCandidate>>;
 
