@@ -458,6 +458,80 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     expect(forced.body.message).toBe('You do not have the upload permission.');
   });
 
+  it('runs the package-confusion audit (admins): each suspect with its score, the model it imitates and the evidence, by keyboard at 320 px', async () => {
+    // A look-alike of the far more popular bert-base-uncased (55 million hub downloads), with none of its own.
+    const lookAlike = await api.upload(
+      'model',
+      'bert_base_uncased',
+      '1.0.0',
+      await makeZip([
+        { path: 'README.md', content: '# bert_base_uncased\n\nNot the BERT you know.' },
+        { path: 'model.safetensors', content: safetensorsBytes(10_000, 5), store: true },
+      ]),
+    );
+    await page.setViewportSize({ width: 320, height: 700 });
+    await signIn('/admin');
+    const audit = page.getByRole('region', { name: 'Package-confusion audit' });
+    await audit.getByRole('button', { name: 'Run the audit' }).waitFor();
+    await expectAccessible(page, 'admin, confusion audit not run');
+    await tabTo(page, /^Run the audit$/, 120);
+    await page.keyboard.press('Enter');
+    await audit.getByText(/\d+ suspected models?, highest score first\./).waitFor({ timeout: 60_000 });
+
+    const answer = (await (await api.request('POST', '/artifacts/PackageConfusionAudit')).json()) as {
+      suspected: { artifact_id: string; metadata: { score: number; reasons: { signal: string }[] } }[];
+    };
+    const expected = answer.suspected.find((model) => model.artifact_id === lookAlike);
+    expect(expected).toBeDefined();
+    expect(
+      await audit
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading') })
+        .count(),
+    ).toBe(answer.suspected.length);
+    const suspect = audit
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: 'bert_base_uncased' }) });
+    const text = (await suspect.textContent()) ?? '';
+    expect(text).toContain('Imitates bert-base-uncased');
+    expect(text).toContain(`Suspicion score${expected?.metadata.score.toFixed(2)}`);
+    expect(text).toMatch(
+      /Name delimiter: "bert_base_uncased" vs "bert-base-uncased": only the delimiters differ/,
+    );
+    expect(text).toMatch(/Popularity lower popularity: popularity \d/);
+    expect(await suspect.getByRole('list').getByRole('listitem').count()).toBe(
+      expected?.metadata.reasons.length,
+    );
+    await expectAccessible(page, 'admin, confusion audit results');
+    await expectNoHorizontalScroll(page);
+    if (process.env.UI_SCREENSHOTS) {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await audit.scrollIntoViewIfNeeded();
+      await snap('admin-confusion');
+    }
+    await suspect.getByRole('link', { name: 'bert-base-uncased' }).click();
+    await page.waitForURL(`**/model/${ids.bert}`);
+
+    // Someone who is not an administrator is offered no audit, and the API refuses it.
+    const password = 'a-long-enough-passphrase-43';
+    const created = await api.request('POST', '/users', {
+      user: { name: 'uploader', is_admin: false },
+      secret: { password },
+      permissions: { can_upload: true, can_search: true, can_download: true },
+    });
+    expect(created.status).toBe(201);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`/sign-in?${new URLSearchParams({ next: '/admin' })}`);
+    await page.getByLabel('User name').fill('uploader');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Only administrators can use this page.').waitFor();
+    expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /audit/i }).count()).toBe(0);
+    const uploader = await RegistryClient.signIn(server.url, 'uploader', password);
+    expect((await uploader.request('POST', '/artifacts/PackageConfusionAudit')).status).toBe(403);
+  });
+
   it('resets the registry after a typed confirmation (admins), then shows the empty registry', async () => {
     await signIn('/admin');
     await page.getByRole('button', { name: 'Reset the registry…' }).click();

@@ -33,7 +33,7 @@ export function RatingBars({ rating }: { rating: ExplainedRating }) {
           const score = Number(rating[key]);
           return (
             <li key={key} className="metric">
-              <Bar label={label} score={score} latency={Number(rating[`${key}_latency`])} />
+              <ScoreBar label={label} score={score} latency={Number(rating[`${key}_latency`])} />
               <p className="reason">{rating.reasons[key]}</p>
             </li>
           );
@@ -41,7 +41,7 @@ export function RatingBars({ rating }: { rating: ExplainedRating }) {
         <li className="metric">
           <h3 className="metric-name">Size (per device)</h3>
           {DEVICES.map(({ key, label }) => (
-            <Bar key={key} label={label} score={rating.size_score[key]} />
+            <ScoreBar key={key} label={label} score={rating.size_score[key]} />
           ))}
           <p className="muted">Computed in {formatSeconds(Number(rating.size_score_latency))}</p>
           <p className="reason">{rating.reasons.size_score}</p>
@@ -51,7 +51,8 @@ export function RatingBars({ rating }: { rating: ExplainedRating }) {
   );
 }
 
-function Bar({ label, score, latency }: { label: string; score: number; latency?: number }) {
+/** A score in [0, 1] as a bar; the number beside it is the text alternative (the bar is hidden from readers). */
+export function ScoreBar({ label, score, latency }: { label: string; score: number; latency?: number }) {
   const applicable = score >= 0;
   return (
     <div className="bar-row">

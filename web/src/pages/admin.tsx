@@ -4,6 +4,7 @@ import { api } from '../api';
 import { Page } from '../components/page';
 import { ErrorMessage } from '../components/status';
 import { sessionStore, useSession } from '../session';
+import { ConfusionAuditSection } from './admin-confusion';
 import { SecurityAuditSection, UsersSection } from './admin-users';
 
 export default function AdminPage() {
@@ -14,6 +15,7 @@ export default function AdminPage() {
         <>
           <UsersSection />
           <SecurityAuditSection />
+          <ConfusionAuditSection />
           <ResetSection />
         </>
       ) : (
