@@ -1,8 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
-import { api, apiResponse } from '../api';
-import { ScrollArea } from '../components/scroll-area';
-import { ErrorMessage, Loading } from '../components/status';
+import { api } from '../api';
+import { PagedTableSection } from '../components/paged-table-section';
+import { ErrorMessage } from '../components/status';
 
 interface UserInfo {
   user: { name: string; is_admin: boolean };
@@ -25,71 +25,27 @@ const FLAGS = [
   { key: 'can_download', label: 'Download' },
 ] as const;
 
-/** One page of a list the API pages with the `offset` header. */
-async function page<T>(path: string, offset: string | null, signal: AbortSignal) {
-  const response = await apiResponse(path, { query: { offset: offset ?? undefined }, signal });
-  return { items: (await response.json()) as T[], next: response.headers.get('offset') };
-}
-
-/** Users and what each may do (the users API), with the security audit trail. */
+/** Users and what each may do (the users API), with a form to add one. */
 export function UsersSection() {
-  const heading = useId();
-  const [offset, setOffset] = useState<string | null>(null);
-  const users = useQuery({
-    queryKey: ['users', offset],
-    queryFn: ({ signal }) => page<UserInfo>('/users', offset, signal),
-  });
   return (
-    <section aria-labelledby={heading} className="panel">
-      <h2 id={heading}>Users and permissions</h2>
-      {users.isError ? (
-        <ErrorMessage title="The users cannot be listed" error={users.error} />
-      ) : users.data ? (
-        <>
-          <ScrollArea className="table-scroll" label="Users table">
-            <table>
-              <caption className="visually-hidden">
-                Users and their permissions; changes apply at once
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Administrator</th>
-                  {FLAGS.map((flag) => (
-                    <th key={flag.key} scope="col">
-                      {flag.label}
-                    </th>
-                  ))}
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.data.items.map((info) => (
-                  <UserRow key={info.user.name} info={info} />
-                ))}
-              </tbody>
-            </table>
-          </ScrollArea>
-          <div className="pager">
-            {offset && (
-              <button type="button" className="secondary" onClick={() => setOffset(null)}>
-                First page
-              </button>
-            )}
-            {users.data.next && (
-              <button type="button" className="secondary" onClick={() => setOffset(users.data.next)}>
-                Next page
-              </button>
-            )}
-          </div>
-        </>
-      ) : (
-        <Loading label="Loading the users" minHeight="8rem" />
-      )}
+    <PagedTableSection<UserInfo>
+      title="Users and permissions"
+      path="/users"
+      queryKey="users"
+      caption="Users and their permissions; changes apply at once"
+      columns={[
+        'User',
+        'Administrator',
+        ...FLAGS.map((flag) => flag.label),
+        <span key="actions" className="visually-hidden">
+          Actions
+        </span>,
+      ]}
+      rows={(items) => items.map((info) => <UserRow key={info.user.name} info={info} />)}
+      pager={{ first: 'First page', next: 'Next page' }}
+    >
       <CreateUserForm />
-    </section>
+    </PagedTableSection>
   );
 }
 
@@ -221,64 +177,28 @@ function CreateUserForm() {
 
 /** Sign-ins and user changes, newest first (the security audit trail). */
 export function SecurityAuditSection() {
-  const heading = useId();
-  const [offset, setOffset] = useState<string | null>(null);
-  const events = useQuery({
-    queryKey: ['security-audit', offset],
-    queryFn: ({ signal }) => page<SecurityEvent>('/audit/security', offset, signal),
-  });
   return (
-    <section aria-labelledby={heading} className="panel">
-      <h2 id={heading}>Security audit trail</h2>
-      {events.isError ? (
-        <ErrorMessage title="The security audit trail is not available" error={events.error} />
-      ) : events.data ? (
-        <>
-          <ScrollArea className="table-scroll" label="Security audit table">
-            <table>
-              <caption className="visually-hidden">Sign-ins and user changes, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">By</th>
-                  <th scope="col">About</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.data.items.map((event, index) => (
-                  // Events have no id; their order is the trail's.
-                  // biome-ignore lint/suspicious/noArrayIndexKey: see above
-                  <tr key={index}>
-                    <td>{new Date(event.date).toLocaleString()}</td>
-                    <td>{event.action}</td>
-                    <td>{event.outcome}</td>
-                    <td>{event.actor ?? '—'}</td>
-                    <td>{event.subject ?? '—'}</td>
-                    <td>{event.address ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollArea>
-          <div className="pager">
-            {offset && (
-              <button type="button" className="secondary" onClick={() => setOffset(null)}>
-                Newest
-              </button>
-            )}
-            {events.data.next && (
-              <button type="button" className="secondary" onClick={() => setOffset(events.data.next)}>
-                Older
-              </button>
-            )}
-          </div>
-        </>
-      ) : (
-        <Loading label="Loading the security audit trail" minHeight="8rem" />
-      )}
-    </section>
+    <PagedTableSection<SecurityEvent>
+      title="Security audit trail"
+      path="/audit/security"
+      queryKey="security-audit"
+      caption="Sign-ins and user changes, newest first"
+      columns={['When', 'What', 'Outcome', 'By', 'About', 'From']}
+      rows={(items) =>
+        items.map((event, index) => (
+          // Events have no id; their order is the trail's.
+          // biome-ignore lint/suspicious/noArrayIndexKey: see above
+          <tr key={index}>
+            <td>{new Date(event.date).toLocaleString()}</td>
+            <td>{event.action}</td>
+            <td>{event.outcome}</td>
+            <td>{event.actor ?? '—'}</td>
+            <td>{event.subject ?? '—'}</td>
+            <td>{event.address ?? '—'}</td>
+          </tr>
+        ))
+      }
+      pager={{ first: 'Newest', next: 'Older' }}
+    />
   );
 }
