@@ -2,6 +2,9 @@ import { storageEnv } from './combos.mjs';
 import { freePort, httpStatus, PROJECT_ROOT, run, startChild, tempDir, waitUntil } from './proc.mjs';
 import { resetRegistry, TokenSource } from './registry-client.mjs';
 
+/** Extra node flags for the registry process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p". */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Inherited variables that would silently change the storage under test. */
 const STORAGE_VARIABLES = /^(DATABASE_URL|S3_|AWS_)/;
 
@@ -30,7 +33,7 @@ export async function startRegistry(combo, extraEnv = {}) {
     ...(await storageEnv(combo)),
     ...extraEnv,
   };
-  const server = startChild(`registry (${combo})`, process.execPath, ['dist/server.js'], {
+  const server = startChild(`registry (${combo})`, process.execPath, [...NODE_ARGS, 'dist/server.js'], {
     cwd: PROJECT_ROOT,
     env,
   });

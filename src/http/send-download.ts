@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Download } from '../services/download-service.js';
+import type { ByteRange } from '../storage/blobs/blob-store.js';
 import { isNotModified, rangeStillApplies } from './conditional.js';
 import { parseRange } from './range.js';
 
@@ -60,16 +61,50 @@ export async function sendDownload(
   if (download.sha256Hex) {
     reply.header('repr-digest', `sha-256=:${Buffer.from(download.sha256Hex, 'hex').toString('base64')}:`);
   }
+  let range: ByteRange | undefined;
   if (outcome.kind === 'partial') {
-    const { start, end } = outcome.range;
+    range = outcome.range;
     reply
       .status(206)
-      .header('content-range', `bytes ${start}-${end}/${download.size}`)
-      .header('content-length', end - start + 1);
-    return reply.send(isHead ? undefined : await download.stream(outcome.range));
+      .header('content-range', `bytes ${range.start}-${range.end}/${download.size}`)
+      .header('content-length', range.end - range.start + 1);
+  } else {
+    reply.header('content-length', download.size);
   }
-  reply.header('content-length', download.size);
-  return reply.send(isHead || download.size === 0 ? undefined : await download.stream());
+  if (isHead || download.size === 0) return reply.send();
+  if (download.writeTo) return writeBody(request, reply, download.writeTo, range ?? whole(download));
+  return reply.send(await download.stream(range));
+}
+
+/**
+ * Sends the status, the headers set so far and the body written by `writeTo`, bypassing Fastify's
+ * stream piping (which would take a fresh buffer per chunk). onResponse hooks still run when the
+ * response finishes. A failure after the headers went out can only cut the connection short.
+ */
+async function writeBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  writeTo: NonNullable<Download['writeTo']>,
+  range: ByteRange,
+): Promise<FastifyReply> {
+  const response = reply.raw;
+  reply.hijack();
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) response.setHeader(name, value);
+  }
+  response.writeHead(reply.statusCode);
+  try {
+    await writeTo(response, range);
+    response.end();
+  } catch (error) {
+    request.log.warn({ err: error }, 'download stopped: the body could not be read');
+    response.destroy();
+  }
+  return reply;
+}
+
+function whole(download: Download): ByteRange {
+  return { start: 0, end: download.size - 1 };
 }
 
 /** ASCII names as they are; others also as RFC 8187 UTF-8 (`filename*`), with an ASCII fallback. */

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { ArtifactRecord, Aspect } from '../domain/artifact.js';
 import { blobRangeSource } from '../packages/range-source.js';
 import { openZipEntry } from '../packages/zip-entry-file.js';
@@ -13,6 +13,11 @@ export interface Download {
   /** SHA-256 of the whole representation when known (full packages), for the Repr-Digest header. */
   sha256Hex: string | null;
   stream(range?: ByteRange): Promise<Readable>;
+  /**
+   * When the store can (filesystem): write the inclusive range to `destination` through reused
+   * buffers, the cheaper way to send it (see BlobStore.writeTo). Does not end the destination.
+   */
+  writeTo: ((destination: Writable, range: ByteRange) => Promise<void>) | null;
   /** A presigned object-store URL to redirect to instead of streaming, when configured. */
   redirectUrl: string | null;
   /** The internal URI a fronting nginx sends the bytes from (X-Accel-Redirect), when configured. */
@@ -61,10 +66,12 @@ export class DownloadService {
     size: number,
     names: { fileName: string; etag: string; sha256Hex: string | null },
   ): Promise<Download> {
+    const writeTo = this.blobs.writeTo?.bind(this.blobs);
     return {
       ...names,
       size,
       stream: (range) => this.blobs.read(key, range),
+      writeTo: writeTo ? (destination, range) => writeTo(key, destination, range) : null,
       redirectUrl:
         this.options.presign && this.blobs.presignDownload
           ? await this.blobs.presignDownload(key, names.fileName)
@@ -89,6 +96,7 @@ export class DownloadService {
       etag,
       sha256Hex: null,
       stream: (range) => file.stream(range),
+      writeTo: null,
       redirectUrl: null,
       accelRedirect: null,
       contentType: contentTypeOf(zipPath),

@@ -233,6 +233,14 @@ describe('aspect packages', () => {
       reads.set(key, (reads.get(key) ?? 0) + size);
       return read(key, range);
     });
+    // A filesystem store sends downloads with writeTo; count what it reads too.
+    const writeTo = blobs.writeTo?.bind(blobs);
+    if (writeTo) {
+      vi.spyOn(blobs, 'writeTo').mockImplementation(async (key, destination, range) => {
+        reads.set(key, (reads.get(key) ?? 0) + range.end - range.start + 1);
+        return writeTo(key, destination, range);
+      });
+    }
   });
   afterAll(() => t.close());
 

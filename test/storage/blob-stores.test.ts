@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ComponentUnavailableError } from '../../src/domain/errors.js';
+import { BlobNotFoundError } from '../../src/storage/blobs/blob-store.js';
+import { COPY_CHUNK_BYTES } from '../../src/storage/blobs/file-range-copy.js';
 import { FsBlobStore } from '../../src/storage/blobs/fs-blob-store.js';
 import { createBlobStore } from '../../src/storage/blobs/index.js';
 import { S3BlobStore } from '../../src/storage/blobs/s3-blob-store.js';
@@ -26,7 +29,7 @@ describeBlobStoreConformance('filesystem', async () => {
 it('createBlobStore keeps blobs under DATA_DIR/blobs when no bucket is configured', async () => {
   const dataDir = await makeTempDir('mg-data-');
   try {
-    const store = createBlobStore(loadConfig({ DATA_DIR: dataDir }));
+    const store = await createBlobStore(loadConfig({ DATA_DIR: dataDir }));
     expect(store).toBeInstanceOf(FsBlobStore);
     await store.ping();
     expect((await stat(join(dataDir, 'blobs'))).isDirectory()).toBe(true);
@@ -34,6 +37,25 @@ it('createBlobStore keeps blobs under DATA_DIR/blobs when no bucket is configure
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+/**
+ * A destination that flushes each chunk only a few milliseconds later and copies it at that
+ * moment: a buffer reused before its write callback would arrive here overwritten.
+ */
+function slowCollector(): { writable: Writable; chunks: Buffer[] } {
+  const chunks: Buffer[] = [];
+  const writable = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      setTimeout(() => {
+        chunks.push(Buffer.from(chunk));
+        writable.emit('data-written');
+        callback();
+      }, 3);
+    },
+  });
+  return { writable, chunks };
+}
 
 describe('FsBlobStore', () => {
   let root: string;
@@ -97,6 +119,40 @@ describe('FsBlobStore', () => {
     const blocked = new FsBlobStore(join(staged.path, 'blobs'));
     await expect(blocked.ping()).rejects.toMatchObject({ statusCode: 503, component: 'blob storage' });
   });
+
+  it('writeTo sends any range through reused buffers, each kept until the destination flushed it', async () => {
+    const bytes = randomBytes(3 * COPY_CHUNK_BYTES + 12_345);
+    const staged = await stageBytes(scratch, bytes);
+    await store.putFile(staged.path, staged.digest, staged.size);
+    for (const range of [
+      { start: 0, end: bytes.length - 1 },
+      { start: COPY_CHUNK_BYTES - 7, end: 2 * COPY_CHUNK_BYTES + 100 },
+      { start: 5, end: 5 },
+    ]) {
+      const received = slowCollector();
+      await store.writeTo(staged.digest, received.writable, range);
+      await new Promise<void>((resolve) => received.writable.end(resolve));
+      expect(Buffer.concat(received.chunks).equals(bytes.subarray(range.start, range.end + 1))).toBe(true);
+    }
+  });
+
+  it('writeTo stops when the destination is destroyed, and rejects a range beyond the end', async () => {
+    const bytes = randomBytes(4 * COPY_CHUNK_BYTES);
+    const staged = await stageBytes(scratch, bytes);
+    await store.putFile(staged.path, staged.digest, staged.size);
+    const received = slowCollector();
+    received.writable.once('data-written', () => received.writable.destroy());
+    await store.writeTo(staged.digest, received.writable, { start: 0, end: bytes.length - 1 });
+    expect(Buffer.concat(received.chunks).length).toBeLessThan(bytes.length);
+
+    const beyond = slowCollector();
+    await expect(
+      store.writeTo(staged.digest, beyond.writable, { start: 0, end: bytes.length }),
+    ).rejects.toThrow(/file ended before the end of the range/);
+    await expect(store.writeTo('0'.repeat(64), beyond.writable, { start: 0, end: 0 })).rejects.toThrow(
+      BlobNotFoundError,
+    );
+  });
 });
 
 describe('S3BlobStore against s3rver', () => {
@@ -131,7 +187,7 @@ describe('S3BlobStore against s3rver', () => {
         S3_ENDPOINT: s3.endpoint,
         S3_FORCE_PATH_STYLE: 'true',
       });
-      const store = createBlobStore(config);
+      const store = await createBlobStore(config);
       expect(store).toBeInstanceOf(S3BlobStore);
       await expect(store.ping()).resolves.toBeUndefined();
     } finally {

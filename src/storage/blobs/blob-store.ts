@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
@@ -31,6 +31,12 @@ export interface BlobStore {
   putFile(localPath: string, digest: string, size: number): Promise<void>;
   /** Stream the blob, or the inclusive range of it. Throws BlobNotFoundError when absent. */
   read(digest: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Optional: write the inclusive range of the blob to `destination` without allocating
+   * a buffer per chunk (filesystem stores). Resolves once every byte is handed over, or early when
+   * the destination is destroyed; does not end the destination. Throws BlobNotFoundError when absent.
+   */
+  writeTo?(digest: string, destination: Writable, range: ByteRange): Promise<void>;
   /** Size of the blob, or null when absent. */
   stat(digest: string): Promise<{ size: number } | null>;
   /** Remove the blob; removing an absent blob is not an error. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, open as openCallback } from 'node:fs';
+import { close as closeCallback, createReadStream, open as openCallback } from 'node:fs';
 import {
   copyFile,
   mkdir,
@@ -13,7 +13,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { ComponentUnavailableError } from '../../domain/errors.js';
 import {
@@ -23,8 +23,10 @@ import {
   isSha256Hex,
   type ListedBlob,
 } from './blob-store.js';
+import { copyFileRange } from './file-range-copy.js';
 
 const openDescriptor = promisify(openCallback);
+const closeDescriptor = promisify(closeCallback);
 
 /**
  * Blobs as plain files under `<root>/sha256/ab/cd/<digest>`; the two fan-out levels keep
@@ -72,6 +74,15 @@ export class FsBlobStore implements BlobStore {
       highWaterMark: READ_CHUNK_BYTES,
       ...(range ? { start: range.start, end: range.end } : {}),
     });
+  }
+
+  async writeTo(digest: string, destination: Writable, range: ByteRange): Promise<void> {
+    const fd = await this.openExisting(digest);
+    try {
+      await copyFileRange(fd, range, destination);
+    } finally {
+      await closeDescriptor(fd);
+    }
   }
 
   async stat(digest: string): Promise<{ size: number } | null> {
