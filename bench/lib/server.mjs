@@ -17,9 +17,10 @@ export async function buildRegistry() {
 /**
  * Starts the built registry (`dist/server.js`) for a storage combination on a free loopback
  * port with a fresh DATA_DIR; it and its storage services are stopped at cleanup. Resolves once
- * /health answers 200 and the registry has been reset, with an admin token source.
+ * /health answers 200 and the registry has been reset (unless `reset: false`, for a registry whose
+ * database a bench filled beforehand), with an admin token source.
  */
-export async function startRegistry(combo, extraEnv = {}) {
+export async function startRegistry(combo, extraEnv = {}, { reset = true } = {}) {
   const port = await freePort();
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !STORAGE_VARIABLES.test(key)),
@@ -41,7 +42,7 @@ export async function startRegistry(combo, extraEnv = {}) {
   await waitUntil('registry /health', async () => (await httpStatus(`${baseUrl}/health`)) === 200, {
     child: server,
   });
-  await resetRegistry(baseUrl, new TokenSource(baseUrl));
+  if (reset) await resetRegistry(baseUrl, new TokenSource(baseUrl));
   // A reset also revokes tokens, so authenticate afresh for the run.
   return {
     baseUrl,

@@ -3,6 +3,7 @@ import type { ArtifactSummary, ArtifactType } from '../domain/artifact.js';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
 import { assertArtifactName } from '../domain/names.js';
 import type { RegexScanner } from '../search/regex-scanner.js';
+import { requiredText } from '../search/required-text.js';
 import { parseVersionQuery } from '../search/versions.js';
 import type { ArtifactQuerySpec, MetadataStore, Page } from '../storage/metadata/metadata-store.js';
 
@@ -52,12 +53,16 @@ export class SearchService {
 
   async byRegex(pattern: string): Promise<ArtifactSummary[]> {
     const scan = await this.regex.start(pattern);
+    // The pattern compiled: the substrings it requires narrow the scan to the index's candidates.
+    const required = requiredText(pattern);
     const cap = this.limits.maxSearchResults;
     const matches: ArtifactSummary[] = [];
     let after: string | undefined;
     try {
       do {
-        const batch = await scan.withinBudget(this.store.scanSearchCandidates({ after, limit: SCAN_BATCH }));
+        const batch = await scan.withinBudget(
+          this.store.scanSearchCandidates({ after, limit: SCAN_BATCH }, required),
+        );
         const texts = batch.items.map((c) => (c.readme === null ? [c.name] : [c.name, c.readme]));
         for (const index of await scan.match(texts)) {
           const candidate = batch.items[index];

@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArtifactRecord, ArtifactType, AuditEntry, ParsedVersion } from '../../src/domain/artifact.js';
 import { BadRequestError, ConflictError, LastAdminError } from '../../src/domain/errors.js';
+import { compileSearchPattern } from '../../src/search/regex.js';
+import { requiredText, type TextQuery } from '../../src/search/required-text.js';
 import type {
   ArtifactQuerySpec,
   MetadataStore,
   Page,
   PageRequest,
+  SearchCandidate,
   UserRecord,
   VersionComparator,
   VersionFilter,
@@ -413,6 +416,58 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
           })),
         );
         await expect(store.scanSearchCandidates({ after: 'x', limit: 2 })).rejects.toThrow('invalid offset');
+      });
+
+      it('narrows a scan to the text a pattern requires, missing no artifact the pattern matches', async () => {
+        const texts: [string, string | null][] = [
+          ['kelvin-model', 'Temperatures in KELVIN.'],
+          ['scales', '\u212aelvin, with the Kelvin sign'],
+          ['stra\u00dfe', null],
+          ['quote"d', 'has 100% of a_b and back\\slash'],
+          ['plain', 'nothing here'],
+          ['ABC-upper', null],
+          ['edited', 'the first text'],
+          ['removed', 'deleted text'],
+        ];
+        for (const [i, [name, readme]] of texts.entries()) {
+          await store.insertArtifact(
+            artifact(`t${i}`, { name, facts: { files: [], readme, configJson: null } }),
+          );
+        }
+        // The index follows updates and deletions.
+        const edited = await store.getArtifact('t6');
+        if (!edited) throw new Error('t6 was just inserted');
+        const facts = { ...edited.facts, readme: 'the replaced text' };
+        expect(await store.replaceArtifact({ ...edited, facts }, edited.updatedAt)).toBe(true);
+        await store.deleteArtifact('t7');
+
+        const scan = async (required: TextQuery | null) =>
+          (await allPages((page) => store.scanSearchCandidates(page, required), 2)).flatMap((p) => p.items);
+        const everything = await scan(null);
+        const patterns = [
+          '(?i)kelvin',
+          'KELVIN',
+          'stra\u00dfe',
+          'quote"d',
+          '100% of a_b',
+          'back\\\\slash',
+          '(?i)abc-upper',
+          'nothing|kelvin',
+          'Temperature.*KELVIN',
+          'replaced text',
+          'first text',
+          'deleted text',
+        ];
+        for (const source of patterns) {
+          const required = requiredText(source);
+          expect(required, source).not.toBeNull();
+          const pattern = compileSearchPattern(source, { maxLength: 1024, maxProgramSize: 1000 });
+          const matching = (items: SearchCandidate[]) =>
+            ids(items.filter((c) => pattern.test(c.name) || (c.readme !== null && pattern.test(c.readme))));
+          const candidates = await scan(required);
+          expect(matching(candidates), source).toEqual(matching(everything));
+          expect(candidates.length, source).toBeLessThan(everything.length);
+        }
       });
     });
 

@@ -7,6 +7,7 @@ import {
   ResetConflictError,
 } from '../../domain/errors.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
+import type { TextQuery } from '../../search/required-text.js';
 import { matchesQuerySpec } from './artifact-filter.js';
 import { seqAfter, toPage } from './cursor.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -40,6 +41,7 @@ import {
   userToRow,
 } from './rows.js';
 import type { Database } from './schema.js';
+import { mayContain } from './search-text.js';
 
 /** The id of registry_state's only row. */
 const STATE_ROW = 1;
@@ -328,16 +330,17 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
-  scanSearchCandidates(page: PageRequest): Promise<Page<SearchCandidate>> {
+  scanSearchCandidates(page: PageRequest, required?: TextQuery | null): Promise<Page<SearchCandidate>> {
     return this.guard(async () => {
       const after = seqAfter(page.after);
-      const rows = await this.db
+      let query = this.db
         .selectFrom('artifacts')
         .select(['seq', 'id', 'type', 'name', 'readme'])
         .where('seq', '>', after)
         .orderBy('seq')
-        .limit(page.limit + 1)
-        .execute();
+        .limit(page.limit + 1);
+      if (required) query = query.where(mayContain(this.options.dialect, required, after));
+      const rows = await query.execute();
       return toPage(rows, page.limit, (row) => ({ ...rowToSummary(row), readme: row.readme }));
     });
   }

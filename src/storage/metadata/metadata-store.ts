@@ -1,5 +1,6 @@
 import type { ArtifactRecord, ArtifactSummary, ArtifactType, AuditEntry } from '../../domain/artifact.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
+import type { TextQuery } from '../../search/required-text.js';
 import type { PopularityStore } from './popularity-store.js';
 
 /** A version constraint already translated to comparisons on (major, minor, patch). */
@@ -146,8 +147,12 @@ export interface MetadataStore {
   findByName(name: string, limit: number): Promise<ArtifactSummary[]>;
   /** Every artifact's package digest and size in registry order, one batch at a time (fsck). */
   scanPackageReferences(page: PageRequest): Promise<Page<PackageReference>>;
-  /** Names and READMEs in registry order, one batch at a time, for regex search. */
-  scanSearchCandidates(page: PageRequest): Promise<Page<SearchCandidate>>;
+  /**
+   * Names and READMEs in registry order, one batch at a time, for regex search. With `required`,
+   * only (a superset of) the artifacts whose name or README satisfies it, found through the
+   * text index: every artifact that satisfies it is returned.
+   */
+  scanSearchCandidates(page: PageRequest, required?: TextQuery | null): Promise<Page<SearchCandidate>>;
 
   /** Store (replace) the artifact's rating; deleting the artifact deletes it. */
   putRating(artifactId: string, rating: StoredRating): Promise<void>;

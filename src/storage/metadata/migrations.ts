@@ -1,4 +1,11 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import {
+  type ColumnDefinitionBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  sql,
+} from 'kysely';
+import { SEARCH_TEXT_SQL } from './search-text.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -16,6 +23,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0005_registry_state': { up: createRegistryState },
     '0006_access_control': { up: (db) => createAccessControl(db, dialect) },
     '0007_popularity': { up: (db) => createPopularity(db, dialect) },
+    '0009_search_text_index': { up: (db) => createSearchTextIndex(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -211,4 +219,42 @@ async function createPopularity(db: Kysely<unknown>, dialect: SqlDialect): Promi
     .columns(['artifact_id', 'id'])
     .execute();
   await db.schema.createIndex('access_events_at').on('access_events').column('at').execute();
+}
+
+/**
+ * A trigram index over each artifact's name and README, so a regex search reads only the
+ * artifacts that contain the substrings its pattern requires (src/search/required-text.ts).
+ * SQLite: an FTS5 table with the trigram tokenizer over the artifacts table's own columns, kept
+ * current by triggers. PostgreSQL: a pg_trgm GIN index on the searched text, which serves ILIKE.
+ */
+async function createSearchTextIndex(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  if (dialect === 'sqlite') {
+    await sql`create virtual table artifact_search using fts5(name, readme, content='artifacts', content_rowid='seq', tokenize='trigram')`.execute(
+      db,
+    );
+    await sql`create trigger artifact_search_insert after insert on artifacts begin
+      insert into artifact_search (rowid, name, readme) values (new.seq, new.name, new.readme);
+    end`.execute(db);
+    await sql`create trigger artifact_search_delete after delete on artifacts begin
+      insert into artifact_search (artifact_search, rowid, name, readme) values ('delete', old.seq, old.name, old.readme);
+    end`.execute(db);
+    await sql`create trigger artifact_search_update after update of name, readme on artifacts begin
+      insert into artifact_search (artifact_search, rowid, name, readme) values ('delete', old.seq, old.name, old.readme);
+      insert into artifact_search (rowid, name, readme) values (new.seq, new.name, new.readme);
+    end`.execute(db);
+    await sql`insert into artifact_search (artifact_search) values ('rebuild')`.execute(db);
+    return;
+  }
+  // The extension is database-wide: created once in public (never in a registry schema, which a
+  // test or bench may drop), serialised because concurrent creations race on the catalogue.
+  await sql`select pg_advisory_xact_lock(hashtext('modelguard:pg_trgm'))`.execute(db);
+  await sql`create extension if not exists pg_trgm with schema public`.execute(db);
+  const { rows } = await sql<{ schema: string }>`
+    select extnamespace::regnamespace::text as schema from pg_extension where extname = 'pg_trgm'`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema ?? 'public';
+  await sql`create index artifacts_search_text on artifacts using gin ((${sql.raw(SEARCH_TEXT_SQL)}) ${sql.ref(
+    `${schema}.gin_trgm_ops`,
+  )})`.execute(db);
 }
