@@ -20,6 +20,7 @@ import { licenseRoutes } from './http/routes/license.js';
 import { lineageRoutes } from './http/routes/lineage.js';
 import { ratingRoutes } from './http/routes/rating.js';
 import { searchRoutes } from './http/routes/search.js';
+import { transactionRoutes, transactionSchemas } from './http/routes/transactions.js';
 import { userRoutes } from './http/routes/users.js';
 import { weightsScanRoutes } from './http/routes/weights-scan.js';
 import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from './http/schemas.js';
@@ -98,7 +99,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
   for (const schema of sharedSchemas) app.addSchema(schema);
-  for (const schema of [...lineageLicenseSchemas, ...ratingSchemas, ...userSchemas]) app.addSchema(schema);
+  for (const schema of [...lineageLicenseSchemas, ...ratingSchemas, ...userSchemas, ...transactionSchemas]) {
+    app.addSchema(schema);
+  }
 
   registerErrorHandling(app, await registerWebUi(app, overrides.webRoot ?? DEFAULT_WEB_ROOT));
   app.addHook('onResponse', async (request, reply) => {
@@ -133,5 +136,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(hubCompatRoutes, options);
   await app.register(weightsScanRoutes, options);
   await app.register(confusionAuditRoutes, options);
+  await app.register(transactionRoutes, options);
   return app;
 }

@@ -226,6 +226,32 @@ export const CONFIG_SCHEMA = Type.Object({
       },
     ),
   }),
+  /** Group transactions (`/transactions`): open, append commands, execute all or nothing. */
+  transactions: Type.Object({
+    ttlSeconds: integer(
+      3600,
+      { minimum: 1 },
+      {
+        env: 'TRANSACTION_TTL_SECONDS',
+        description:
+          'a transaction untouched this long expires and its staged packages are collected; an executed one is remembered this long',
+      },
+    ),
+    maxCommands: integer(
+      100,
+      { minimum: 1, maximum: 10_000 },
+      { env: 'TRANSACTION_MAX_COMMANDS', description: 'commands in one transaction (413 beyond)' },
+    ),
+    maxStagedBytes: integer(
+      50 * GIB,
+      { minimum: 1 },
+      {
+        env: 'TRANSACTION_MAX_STAGED_BYTES',
+        shown: '50 GiB',
+        description: 'package bytes staged by one transaction (413 beyond)',
+      },
+    ),
+  }),
   limits: Type.Object({
     maxPackageBytes: integer(
       20 * GIB,
@@ -429,6 +455,7 @@ export const CONFIG_SCHEMA = Type.Object({
 type Settings = Static<typeof CONFIG_SCHEMA>;
 export type S3Config = Settings['s3'];
 export type Limits = Settings['limits'];
+export type TransactionLimits = Settings['transactions'];
 export type AuthConfig = Settings['auth'];
 export type SourcesConfig = Settings['sources'];
 /** The settings, with `s3` null when S3_BUCKET is unset (blobs then live under dataDir). */

@@ -22,6 +22,7 @@ import { RatingService } from './services/rating-service.js';
 import { SearchService } from './services/search-service.js';
 import { SecurityAudit } from './services/security-audit.js';
 import { TempFiles } from './services/temp-files.js';
+import { TransactionService } from './services/transaction-service.js';
 import { UserService } from './services/user-service.js';
 import { createGitHubSource } from './sources/github.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './sources/http-cache.js';
@@ -41,6 +42,8 @@ export interface Registry {
   users: UserService;
   securityAudit: SecurityAudit;
   artifacts: ArtifactService;
+  /** Group transactions: commands staged one by one, executed all or nothing. */
+  transactions: TransactionService;
   downloads: DownloadService;
   /** Registry artifacts as Hugging Face Hub repos (the Hub-compatible read API). */
   hubRepos: HubRepoService;
@@ -123,6 +126,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     users: new UserService(store, passwords, securityAudit),
     securityAudit,
     artifacts,
+    transactions: new TransactionService(store, artifacts, config.transactions),
     downloads: new DownloadService(blobs, new AspectPackages(blobs, store, temp), {
       presign: config.s3?.presignDownloads ?? false,
       accelRedirectPrefix: config.accelRedirectPrefix,

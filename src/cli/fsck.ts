@@ -35,7 +35,7 @@ export async function runFsck(options: FsckOptions, env: NodeJS.ProcessEnv, out:
 function describe(out: Output, report: ConsistencyReport): void {
   note(
     out,
-    `Checked ${report.artifacts} artifacts naming ${report.packages} packages; ${report.blobs} blobs stored (${report.aspectPackages} aspect packages).`,
+    `Checked ${report.artifacts} artifacts and ${report.stagedCommands} staged commands naming ${report.packages} packages; ${report.blobs} blobs stored (${report.aspectPackages} aspect packages).`,
   );
   if (report.packageProblems.length > 0) {
     print(

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Limits } from '../config.js';
 import type {
   ArtifactRecord,
+  ArtifactSummary,
   ArtifactType,
   AuditAction,
   AuditEntry,
@@ -62,9 +63,29 @@ interface StoredPackage {
 }
 
 /**
+ * A create or update whose package is stored but not yet named by the artifact's row: applied at
+ * once by the single-artifact routes, or later, in a group, by a transaction.
+ */
+export interface PreparedWrite {
+  record: ArtifactRecord;
+  /** update: the row as it was read; the write applies only if it is unchanged by then. */
+  current: ArtifactRecord | null;
+  /** The ingest gate's admitting rating, kept with the artifact once written. */
+  admitted: ExplainedRating | null;
+}
+
+/** One write of a group applied together (see `applyGroup`). */
+export type GroupWrite =
+  | { op: 'create'; record: ArtifactRecord; admitted: ExplainedRating | null }
+  | { op: 'update'; record: ArtifactRecord; expectedUpdatedAt: Date; admitted: ExplainedRating | null }
+  | { op: 'delete'; artifact: ArtifactSummary; expectedUpdatedAt: Date };
+
+/**
  * Creating, reading, replacing and deleting artifacts. A package becomes visible only when its
  * bytes are in the blob store and its row is committed, so a failure at any step leaves either
- * the old artifact or nothing, never half of one.
+ * the old artifact or nothing, never half of one. Each write is prepared (package fetched or
+ * received, checked and stored) and then applied (rows written under the package's lock); a
+ * transaction applies several prepared writes in one database transaction.
  */
 export class ArtifactService {
   private readonly storing = new KeyedMutex();
@@ -73,11 +94,30 @@ export class ArtifactService {
 
   async createFromUrl(type: ArtifactType, url: string, actor: Actor): Promise<ArtifactRecord> {
     const startedIn = await this.deps.store.writeGeneration();
+    const prepared = await this.prepareCreate(type, url, actor);
+    await this.commitNaming(prepared.record.packageDigest, (store) =>
+      this.applyCreate(store, prepared.record, actor, startedIn),
+    );
+    await this.keepRating(prepared.record, prepared.admitted);
+    return prepared.record;
+  }
+
+  async upload(type: ArtifactType, request: UploadRequest, actor: Actor): Promise<ArtifactRecord> {
+    const startedIn = await this.deps.store.writeGeneration();
+    const prepared = await this.prepareUpload(type, request, actor);
+    await this.commitNaming(prepared.record.packageDigest, (store) =>
+      this.applyCreate(store, prepared.record, actor, startedIn),
+    );
+    return prepared.record;
+  }
+
+  /** Fetch `url` (through the ingest gate) and store its package, for a new artifact. */
+  async prepareCreate(type: ArtifactType, url: string, actor: Actor): Promise<PreparedWrite> {
     return this.deps.temp.with('.zip', async (path) => {
       const gate = this.gate(type, actor);
       const fetched = await this.deps.sources.fetch(type, url, path, gate.inspect);
       const stored = await this.storePackage(path, fetched.digest, fetched.size, 424);
-      const record = await this.insert(
+      const record = newRecord(
         {
           type,
           name: assertArtifactName(fetched.name),
@@ -87,29 +127,27 @@ export class ArtifactService {
         },
         stored,
         actor,
-        startedIn,
       );
-      await gate.keep(record);
-      return record;
+      return { record, current: null, admitted: gate.admitted() };
     });
   }
 
-  async upload(type: ArtifactType, request: UploadRequest, actor: Actor): Promise<ArtifactRecord> {
+  /** Receive an uploaded zip and store it, for a new artifact. */
+  async prepareUpload(type: ArtifactType, request: UploadRequest, actor: Actor): Promise<PreparedWrite> {
     const name = assertArtifactName(request.name);
     const version = request.version === undefined ? null : request.version;
     if (version !== null && parseVersion(version) === null) {
       throw new BadRequestError(`"${version}" is not a semantic version (expected e.g. 1.2.3).`);
     }
-    const startedIn = await this.deps.store.writeGeneration();
     return this.deps.temp.with('.zip', async (path) => {
       const { digest, size } = await receiveToFile(request.body, path, this.deps.limits.maxPackageBytes);
       const stored = await this.storePackage(path, digest, size, 422);
-      return this.insert(
+      const record = newRecord(
         { type, name, sourceUrl: `upload:${name}`, version, sourceMetadata: { kind: 'upload' } },
         stored,
         actor,
-        startedIn,
       );
+      return { record, current: null, admitted: null };
     });
   }
 
@@ -131,15 +169,35 @@ export class ArtifactService {
       throw new BadRequestError('metadata.id and metadata.type must match the id and type in the path.');
     }
     const startedIn = await this.deps.store.writeGeneration();
+    const prepared = await this.prepareUpdate(type, id, claimed.name, url, actor);
+    const { record: next, current } = prepared;
+    const expectedUpdatedAt = current?.updatedAt ?? next.updatedAt;
+    await this.commitNaming(next.packageDigest, async (store) => {
+      await this.applyUpdate(store, next, expectedUpdatedAt, actor, startedIn);
+    });
+    await this.keepRating(next, prepared.admitted);
+    if (current && current.packageDigest !== next.packageDigest)
+      await this.releasePackage(current.packageDigest);
+    return next;
+  }
+
+  /** Fetch `url` (through the ingest gate) and store its package, to replace the artifact's. */
+  async prepareUpdate(
+    type: ArtifactType,
+    id: string,
+    claimedName: string,
+    url: string,
+    actor: Actor,
+  ): Promise<PreparedWrite> {
     const current = await this.get(type, id);
-    if (claimed.name !== current.name) {
+    if (claimedName !== current.name) {
       throw new BadRequestError(`metadata.name must match the artifact's name ("${current.name}").`);
     }
     return this.deps.temp.with('.zip', async (path) => {
       const gate = this.gate(type, actor);
       const fetched = await this.deps.sources.fetch(type, url, path, gate.inspect);
       const stored = await this.storePackage(path, fetched.digest, fetched.size, 424);
-      const next: ArtifactRecord = {
+      const record: ArtifactRecord = {
         ...current,
         sourceUrl: fetched.canonicalUrl,
         version: fetched.version === null ? current.version : parseVersion(fetched.version),
@@ -149,18 +207,7 @@ export class ArtifactService {
         sourceMetadata: fetched.sourceMetadata,
         updatedAt: new Date(),
       };
-      await this.commitNaming(stored.digest, async (store) => {
-        // Checked before the bytes: a writer that lost the race answers 409 whatever a concurrent
-        // release did to the package it stored meanwhile.
-        const latest = await store.getArtifact(id);
-        if (latest?.updatedAt.getTime() !== current.updatedAt.getTime()) throw lostUpdate();
-        await this.expectBlob(store, stored.digest, startedIn);
-        const fenced = { startedIn, audit: auditEntry(next, actor, 'UPDATE') };
-        if (!(await store.replaceArtifact(next, current.updatedAt, fenced))) throw lostUpdate();
-      });
-      await gate.keep(next);
-      if (current.packageDigest !== stored.digest) await this.releaseBlob(current.packageDigest);
-      return next;
+      return { record, current, admitted: gate.admitted() };
     });
   }
 
@@ -168,7 +215,66 @@ export class ArtifactService {
     await this.get(type, id);
     const removed = await this.deps.store.deleteArtifact(id);
     if (!removed) throw new NotFoundError(`No ${type} artifact with id ${id}.`);
-    await this.releaseBlob(removed.packageDigest);
+    await this.releasePackage(removed.packageDigest);
+  }
+
+  /**
+   * Name a prepared package from a row `write` makes (a transaction's staged command) under the
+   * package's lock, where it must still be stored; on failure the package is released again.
+   */
+  stage(
+    prepared: PreparedWrite,
+    startedIn: number,
+    write: (store: MetadataStore) => Promise<void>,
+  ): Promise<void> {
+    const digest = prepared.record.packageDigest;
+    return this.commitNaming(digest, async (store) => {
+      await this.expectBlob(store, digest, startedIn);
+      await write(store);
+    });
+  }
+
+  /**
+   * Apply a group of writes in one database transaction holding every package's lock: readers see
+   * all of them or none. `claim` runs first in that transaction (the caller records the outcome
+   * there). A write whose artifact changed since it was prepared throws ConflictError and nothing
+   * is applied. Packages replaced or deleted are released once the group has committed.
+   */
+  async applyGroup(
+    writes: GroupWrite[],
+    actor: Actor,
+    startedIn: number,
+    claim: (store: MetadataStore) => Promise<void>,
+  ): Promise<void> {
+    const digests = writes.flatMap((write) => (write.op === 'delete' ? [] : [write.record.packageDigest]));
+    const released = await this.deps.store.withGroupLock(digests, startedIn, async (store) => {
+      await claim(store);
+      const replaced: string[] = [];
+      for (const write of writes) {
+        if (write.op === 'create') await this.applyCreate(store, write.record, actor, startedIn);
+        else if (write.op === 'update') {
+          const previous = await this.applyUpdate(
+            store,
+            write.record,
+            write.expectedUpdatedAt,
+            actor,
+            startedIn,
+          );
+          if (previous !== write.record.packageDigest) replaced.push(previous);
+        } else replaced.push(await this.applyDelete(store, write.artifact, write.expectedUpdatedAt));
+      }
+      return replaced;
+    });
+    for (const write of writes)
+      if (write.op !== 'delete') await this.keepRating(write.record, write.admitted);
+    for (const digest of new Set(released)) await this.releasePackage(digest);
+  }
+
+  /** Delete a package's bytes once no row names it (identical packages share one blob). */
+  releasePackage(digest: string): Promise<void> {
+    return this.deps.store.withDigestLock(digest, async (store) => {
+      if ((await store.countByDigest(digest)) === 0) await deletePackageBlobs(this.deps.blobs, digest);
+    });
   }
 
   /** The artifact's audit trail, newest first, a page at a time (`offset` is the previous page's cursor). */
@@ -193,10 +299,12 @@ export class ArtifactService {
         if (!admission || source.metadata.kind !== 'hf-model') return;
         admitted = await admission.admit(candidateRecord(type, source, source.metadata, actor.name));
       },
-      keep: async (record: ArtifactRecord) => {
-        if (admission && admitted) await admission.keep(record, admitted);
-      },
+      admitted: () => admitted,
     };
+  }
+
+  private async keepRating(record: ArtifactRecord, admitted: ExplainedRating | null): Promise<void> {
+    if (this.deps.admission && admitted) await this.deps.admission.keep(record, admitted);
   }
 
   /**
@@ -233,31 +341,53 @@ export class ArtifactService {
     return { digest, size, facts: { ...facts, weightsScan } };
   }
 
-  private async insert(
-    fields: Pick<ArtifactRecord, 'type' | 'name' | 'sourceUrl' | 'sourceMetadata'> & {
-      version: string | null;
-    },
-    stored: StoredPackage,
+  /** Inside the package's lock: insert the new artifact's row with its audit entry. */
+  private async applyCreate(
+    store: MetadataStore,
+    record: ArtifactRecord,
     actor: Actor,
     startedIn: number,
-  ): Promise<ArtifactRecord> {
-    const now = new Date();
-    const record: ArtifactRecord = {
-      ...fields,
-      id: randomUUID(),
-      version: fields.version === null ? null : parseVersion(fields.version),
-      packageDigest: stored.digest,
-      packageSize: stored.size,
-      facts: stored.facts,
-      createdBy: actor.name,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await this.commitNaming(stored.digest, async (store) => {
-      await this.expectBlob(store, stored.digest, startedIn);
-      await store.insertArtifact(record, { startedIn, audit: auditEntry(record, actor, 'CREATE') });
-    });
-    return record;
+  ): Promise<void> {
+    await this.expectBlob(store, record.packageDigest, startedIn);
+    await store.insertArtifact(record, { startedIn, audit: auditEntry(record, actor, 'CREATE') });
+  }
+
+  /**
+   * Inside the package's lock: replace the row if it is still the one read (`expectedUpdatedAt`),
+   * else ConflictError. Returns the package the row named before.
+   */
+  private async applyUpdate(
+    store: MetadataStore,
+    next: ArtifactRecord,
+    expectedUpdatedAt: Date,
+    actor: Actor,
+    startedIn: number,
+  ): Promise<string> {
+    // Checked before the bytes: a writer that lost the race answers 409 whatever a concurrent
+    // release did to the package it stored meanwhile.
+    const latest = await store.getArtifact(next.id);
+    if (latest?.updatedAt.getTime() !== expectedUpdatedAt.getTime()) throw lostUpdate();
+    await this.expectBlob(store, next.packageDigest, startedIn);
+    const fenced = { startedIn, audit: auditEntry(next, actor, 'UPDATE') };
+    if (!(await store.replaceArtifact(next, expectedUpdatedAt, fenced))) throw lostUpdate();
+    return latest.packageDigest;
+  }
+
+  /** Delete the row if it is still the one read, else ConflictError; returns the package it named. */
+  private async applyDelete(
+    store: MetadataStore,
+    artifact: ArtifactSummary,
+    expectedUpdatedAt: Date,
+  ): Promise<string> {
+    const conflict = () =>
+      new ConflictError(
+        `${artifact.type} ${artifact.id} changed or was deleted since it was added to this group.`,
+      );
+    const latest = await store.getArtifact(artifact.id);
+    if (latest?.updatedAt.getTime() !== expectedUpdatedAt.getTime()) throw conflict();
+    // Conditional in the database too: a concurrent writer's change is a conflict, never deleted unseen.
+    if (!(await store.deleteArtifact(artifact.id, expectedUpdatedAt))) throw conflict();
+    return latest.packageDigest;
   }
 
   /**
@@ -272,7 +402,7 @@ export class ArtifactService {
     } catch (error) {
       // The write's own error is what the caller needs; a failed clean-up leaves only an
       // unreferenced blob, which the next release of this digest or a reset collects.
-      await this.releaseBlob(digest).catch(() => undefined);
+      await this.releasePackage(digest).catch(() => undefined);
       throw error;
     }
   }
@@ -286,17 +416,29 @@ export class ArtifactService {
     if ((await store.writeGeneration()) !== startedIn) throw new ResetConflictError();
     throw new ComponentUnavailableError('object store', 'the package was removed concurrently; retry');
   }
-
-  /** Delete a package's bytes once no artifact refers to them (identical packages share one blob). */
-  private releaseBlob(digest: string): Promise<void> {
-    return this.deps.store.withDigestLock(digest, async (store) => {
-      if ((await store.countByDigest(digest)) === 0) await deletePackageBlobs(this.deps.blobs, digest);
-    });
-  }
 }
 
 function lostUpdate(): ConflictError {
   return new ConflictError('The artifact changed while this update ran; fetch it again and retry.');
+}
+
+function newRecord(
+  fields: Pick<ArtifactRecord, 'type' | 'name' | 'sourceUrl' | 'sourceMetadata'> & { version: string | null },
+  stored: StoredPackage,
+  actor: Actor,
+): ArtifactRecord {
+  const now = new Date();
+  return {
+    ...fields,
+    id: randomUUID(),
+    version: fields.version === null ? null : parseVersion(fields.version),
+    packageDigest: stored.digest,
+    packageSize: stored.size,
+    facts: stored.facts,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 function auditEntry(record: ArtifactRecord, actor: Actor, action: AuditAction): AuditEntry {

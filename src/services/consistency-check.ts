@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ArtifactSummary, ASPECTS } from '../domain/artifact.js';
 import { BlobNotFoundError, type BlobStore, type ListedBlob } from '../storage/blobs/blob-store.js';
-import type { MetadataStore, PackageReference } from '../storage/metadata/metadata-store.js';
+import type { MetadataStore } from '../storage/metadata/metadata-store.js';
 import { aspectBlobKey } from './aspect-packages.js';
 
 export interface ConsistencyCheckOptions {
@@ -27,6 +27,8 @@ export interface PackageProblem {
   storedSize?: number;
   storedDigest?: string;
   artifacts: ArtifactSummary[];
+  /** Open transactions whose commands staged it. */
+  transactions: string[];
 }
 
 export interface OrphanBlob {
@@ -39,7 +41,9 @@ export interface ConsistencyReport {
   /** True when nothing below is a problem: no package problem and no orphan left uncollected. */
   ok: boolean;
   artifacts: number;
-  /** Distinct packages the artifacts name. */
+  /** Commands of open transactions that staged a package. */
+  stagedCommands: number;
+  /** Distinct packages the artifacts and staged commands name. */
   packages: number;
   /** Blobs in the store: packages, aspect packages and orphans. */
   blobs: number;
@@ -113,6 +117,7 @@ export async function checkConsistency(
   return {
     ok: packageProblems.length === 0 && collected.length === orphans.length,
     artifacts: [...named.values()].reduce((total, pkg) => total + pkg.artifacts.length, 0),
+    stagedCommands: [...named.values()].reduce((total, pkg) => total + pkg.transactions.length, 0),
     packages: named.size,
     blobs: stored.size,
     aspectPackages,
@@ -127,25 +132,32 @@ interface NamedPackage {
   digest: string;
   size: number;
   artifacts: ArtifactSummary[];
+  transactions: string[];
 }
 
-/** Every package digest the artifacts name, with the artifacts naming it. */
+/** Every package digest the artifacts and staged commands name, with what names it. */
 async function namedPackages(store: MetadataStore): Promise<Map<string, NamedPackage>> {
   const named = new Map<string, NamedPackage>();
+  const entry = (digest: string, size: number): NamedPackage => {
+    let found = named.get(digest);
+    if (!found) {
+      found = { digest, size, artifacts: [], transactions: [] };
+      named.set(digest, found);
+    }
+    return found;
+  };
   let after: string | undefined;
   do {
     const page = await store.scanPackageReferences({ after, limit: SCAN_BATCH });
-    for (const reference of page.items) addReference(named, reference);
+    for (const { packageDigest, packageSize, ...artifact } of page.items) {
+      entry(packageDigest, packageSize).artifacts.push(artifact);
+    }
     after = page.next ?? undefined;
   } while (after !== undefined);
+  for (const staged of await store.transactions.stagedPackages()) {
+    entry(staged.packageDigest, staged.packageSize).transactions.push(staged.transactionId);
+  }
   return named;
-}
-
-function addReference(named: Map<string, NamedPackage>, reference: PackageReference): void {
-  const { packageDigest, packageSize, ...artifact } = reference;
-  const entry = named.get(packageDigest);
-  if (entry) entry.artifacts.push(artifact);
-  else named.set(packageDigest, { digest: packageDigest, size: packageSize, artifacts: [artifact] });
 }
 
 async function checkPackage(
@@ -155,7 +167,12 @@ async function checkPackage(
   listed: ListedBlob | undefined,
   verifyDigest: boolean,
 ): Promise<PackageProblem | null> {
-  const base = { digest: pkg.digest, size: pkg.size, artifacts: pkg.artifacts };
+  const base = {
+    digest: pkg.digest,
+    size: pkg.size,
+    artifacts: pkg.artifacts,
+    transactions: pkg.transactions,
+  };
   // Not listed: stored since the listing, or deleted with its last row since the scan, or lost.
   const present = listed ?? (await confirmedPresent(store, blobs, pkg.digest));
   if (present === 'gone') return null;

@@ -89,6 +89,7 @@ describe('fsck: the consistency check over packages and blobs', () => {
     expect(report).toMatchObject({
       ok: true,
       artifacts: 3,
+      stagedCommands: 0,
       packages: 2,
       blobs: 3,
       aspectPackages: 1,
@@ -113,6 +114,7 @@ describe('fsck: the consistency check over packages and blobs', () => {
           { id: ids.a, type: 'model', name: 'alpha' },
           { id: ids.copyOfA, type: 'model', name: 'alpha-copy' },
         ],
+        transactions: [],
       },
     ]);
   });

@@ -42,6 +42,7 @@ import {
 } from './rows.js';
 import type { Database } from './schema.js';
 import { mayContain } from './search-text.js';
+import { KyselyTransactionStore, type TransactionStore } from './transaction-store.js';
 
 /** The id of registry_state's only row. */
 const STATE_ROW = 1;
@@ -64,12 +65,18 @@ export class KyselyMetadataStore implements MetadataStore {
   private readonly digestLocks = new KeyedMutex();
   private readonly resetLock = new KeyedMutex();
   readonly popularity: PopularityStore;
+  readonly transactions: TransactionStore;
 
   constructor(private readonly options: KyselyStoreOptions) {
     this.kind = options.dialect;
     this.db = options.db;
     this.popularity = new KyselyPopularityStore(this.db, options.dialect, (operation) =>
       this.guard(operation),
+    );
+    this.transactions = new KyselyTransactionStore(
+      this.db,
+      (operation, conflictMessage) => this.guard(operation, conflictMessage),
+      (work) => this.inTransaction(work),
     );
   }
 
@@ -138,15 +145,18 @@ export class KyselyMetadataStore implements MetadataStore {
     );
   }
 
-  deleteArtifact(id: string): Promise<ArtifactRecord | null> {
+  deleteArtifact(id: string, expectedUpdatedAt?: Date): Promise<ArtifactRecord | null> {
     return this.guard(() =>
-      this.db.transaction().execute(async (trx) => {
-        const row = await trx.deleteFrom('artifacts').where('id', '=', id).returningAll().executeTakeFirst();
+      this.inTransaction(async (trx) => {
+        let query = trx.deleteFrom('artifacts').where('id', '=', id);
+        if (expectedUpdatedAt) query = query.where('updated_at', '=', expectedUpdatedAt.getTime());
+        const row = await query.returningAll().executeTakeFirst();
+        if (!row) return null;
         await trx.deleteFrom('ratings').where('artifact_id', '=', id).execute();
         for (const table of ['popularity', 'downloaders', 'access_events'] as const) {
           await trx.deleteFrom(table).where('artifact_id', '=', id).execute();
         }
-        return row ? rowToArtifact(row) : null;
+        return rowToArtifact(row);
       }),
     );
   }
@@ -273,15 +283,48 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
+  /** Rows naming the package: artifacts, and commands of open transactions that staged it. */
   countByDigest(digest: string): Promise<number> {
     return this.guard(async () => {
-      const { count } = await this.db
-        .selectFrom('artifacts')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('package_digest', '=', digest)
-        .executeTakeFirstOrThrow();
-      return Number(count);
+      const count = async (table: 'artifacts' | 'transaction_commands') => {
+        const row = await this.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .where('package_digest', '=', digest)
+          .executeTakeFirstOrThrow();
+        return Number(row.count);
+      };
+      return (await count('artifacts')) + (await count('transaction_commands'));
     });
+  }
+
+  /**
+   * One transaction holding the locks of every digest (taken in sorted order, so two groups
+   * cannot deadlock) and the reset generation, as a fenced write does: everything `work` does
+   * through the store it is given commits together or not at all.
+   */
+  withGroupLock<T>(
+    digests: string[],
+    startedIn: number,
+    work: (locked: MetadataStore) => Promise<T>,
+  ): Promise<T> {
+    const sorted = [...new Set(digests)].sort();
+    const inProcess = sorted.reduceRight<() => Promise<T>>(
+      (inner, digest) => () => this.digestLocks.run(digest, inner),
+      () =>
+        this.guard(() =>
+          this.db.transaction().execute(async (trx) => {
+            if (this.options.dialect === 'postgres') {
+              for (const digest of sorted) {
+                await sql`select pg_advisory_xact_lock(hashtext(${digest}))`.execute(trx);
+              }
+            }
+            await this.holdGeneration(trx, { startedIn });
+            return work(new KyselyMetadataStore({ ...this.options, db: trx }));
+          }),
+        ),
+    );
+    return inProcess();
   }
 
   queryArtifacts(queries: ArtifactQuerySpec[], page: PageRequest): Promise<Page<ArtifactSummary>> {
@@ -591,6 +634,8 @@ export class KyselyMetadataStore implements MetadataStore {
           'popularity',
           'downloaders',
           'access_events',
+          'transactions',
+          'transaction_commands',
         ] as const) {
           await trx.deleteFrom(table).execute();
         }
@@ -630,7 +675,7 @@ export class KyselyMetadataStore implements MetadataStore {
    * before artifact rows, as a reset does, so they cannot deadlock): commit only in the generation
    * the write started in.
    */
-  private async holdGeneration(db: Kysely<Database>, fenced: FencedWrite): Promise<void> {
+  private async holdGeneration(db: Kysely<Database>, fenced: Pick<FencedWrite, 'startedIn'>): Promise<void> {
     const state = await this.readState(db, true);
     if (state.resetting || state.generation !== fenced.startedIn) {
       throw new ResetConflictError();

@@ -2,6 +2,7 @@ import type { ArtifactRecord, ArtifactSummary, ArtifactType, AuditEntry } from '
 import type { SecurityEvent } from '../../domain/security-event.js';
 import type { TextQuery } from '../../search/required-text.js';
 import type { PopularityStore } from './popularity-store.js';
+import type { TransactionStore } from './transaction-store.js';
 
 /** A version constraint already translated to comparisons on (major, minor, patch). */
 export interface VersionComparator {
@@ -116,6 +117,8 @@ export interface MetadataStore {
   readonly kind: string;
   /** Download, search and view counters and the recent access log (package-confusion audit). */
   readonly popularity: PopularityStore;
+  /** Group transactions (`/transactions`) and their staged commands. */
+  readonly transactions: TransactionStore;
   /** Create tables / run pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -129,9 +132,15 @@ export interface MetadataStore {
    * another writer changed the row first, nothing is written and false is returned.
    */
   replaceArtifact(record: ArtifactRecord, expectedUpdatedAt: Date, fenced?: FencedWrite): Promise<boolean>;
-  /** Delete the artifact and return it, or null when it did not exist. */
-  deleteArtifact(id: string): Promise<ArtifactRecord | null>;
-  /** How many artifacts reference this package digest (blob garbage collection). */
+  /**
+   * Delete the artifact and return it, or null when it did not exist (or, with
+   * `expectedUpdatedAt`, was changed since: a concurrent writer's change is never deleted unseen).
+   */
+  deleteArtifact(id: string, expectedUpdatedAt?: Date): Promise<ArtifactRecord | null>;
+  /**
+   * How many rows name this package digest: artifacts and commands of open transactions that
+   * staged it (blob garbage collection).
+   */
   countByDigest(digest: string): Promise<number>;
   /**
    * Run `work` holding an exclusive lock on a package digest, shared by every instance on this
@@ -140,6 +149,16 @@ export interface MetadataStore {
    * must make its reads and writes through the store it is given (the lock's own transaction).
    */
   withDigestLock<T>(digest: string, work: (locked: MetadataStore) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` in one database transaction holding the lock of every digest and the reset
+   * generation `startedIn` (ResetConflictError otherwise): a group of writes that commits together
+   * or not at all. `work` must make its reads and writes through the store it is given.
+   */
+  withGroupLock<T>(
+    digests: string[],
+    startedIn: number,
+    work: (locked: MetadataStore) => Promise<T>,
+  ): Promise<T>;
 
   /** Union of the queries, in registry order, one bounded page at a time (keyset pagination). */
   queryArtifacts(queries: ArtifactQuerySpec[], page: PageRequest): Promise<Page<ArtifactSummary>>;

@@ -24,6 +24,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0006_access_control': { up: (db) => createAccessControl(db, dialect) },
     '0007_popularity': { up: (db) => createPopularity(db, dialect) },
     '0009_search_text_index': { up: (db) => createSearchTextIndex(db, dialect) },
+    '0010_transactions': { up: createTransactions },
   };
   return { getMigrations: async () => migrations };
 }
@@ -257,4 +258,40 @@ async function createSearchTextIndex(db: Kysely<unknown>, dialect: SqlDialect): 
   await sql`create index artifacts_search_text on artifacts using gin ((${sql.raw(SEARCH_TEXT_SQL)}) ${sql.ref(
     `${schema}.gin_trgm_ops`,
   )})`.execute(db);
+ * Group transactions and their commands. A command that stages a package names its blob
+ * (package_digest), so releases and fsck count it like an artifact row.
+ */
+async function createTransactions(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('transactions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('owner', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('command_count', 'integer', (c) => c.notNull())
+    .addColumn('staged_bytes', 'bigint', (c) => c.notNull())
+    .addColumn('result', 'text')
+    .execute();
+  await db.schema.createIndex('transactions_expires_at').on('transactions').column('expires_at').execute();
+  await db.schema
+    .createTable('transaction_commands')
+    .addColumn('transaction_id', 'text', (c) => c.notNull())
+    .addColumn('position', 'integer', (c) => c.notNull())
+    .addColumn('op', 'text', (c) => c.notNull())
+    .addColumn('artifact_id', 'text', (c) => c.notNull())
+    .addColumn('artifact_type', 'text', (c) => c.notNull())
+    .addColumn('artifact_name', 'text', (c) => c.notNull())
+    .addColumn('expected_updated_at', 'bigint')
+    .addColumn('package_digest', 'text')
+    .addColumn('package_size', 'bigint')
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('transaction_commands_pk', ['transaction_id', 'position'])
+    .addUniqueConstraint('transaction_commands_one_per_artifact', ['transaction_id', 'artifact_id'])
+    .execute();
+  await db.schema
+    .createIndex('transaction_commands_package_digest')
+    .on('transaction_commands')
+    .column('package_digest')
+    .execute();
 }

@@ -18,6 +18,8 @@ export interface Database {
   popularity: PopularityTable;
   downloaders: DownloadersTable;
   access_events: AccessEventsTable;
+  transactions: TransactionsTable;
+  transaction_commands: TransactionCommandsTable;
 }
 
 /** 0 or 1. */
@@ -149,4 +151,32 @@ export interface AccessEventsTable {
   user_name: string;
   client: string;
   at: number;
+}
+
+/** A group transaction: open until executed (or failed), forgotten once expires_at passes. */
+export interface TransactionsTable {
+  id: string;
+  owner: string;
+  state: string;
+  created_at: number;
+  expires_at: number;
+  command_count: number;
+  staged_bytes: number;
+  /** The execute answer (status and body) as JSON, once there is one. */
+  result: string | null;
+}
+
+/** One appended command; a command staging a package names its blob until executed or expired. */
+export interface TransactionCommandsTable {
+  transaction_id: string;
+  position: number;
+  op: string;
+  artifact_id: string;
+  artifact_type: string;
+  artifact_name: string;
+  expected_updated_at: number | null;
+  package_digest: string | null;
+  package_size: number | null;
+  /** The prepared artifact record (and the admitting rating) as JSON. */
+  body: string;
 }
