@@ -258,6 +258,9 @@ async function createSearchTextIndex(db: Kysely<unknown>, dialect: SqlDialect): 
   await sql`create index artifacts_search_text on artifacts using gin ((${sql.raw(SEARCH_TEXT_SQL)}) ${sql.ref(
     `${schema}.gin_trgm_ops`,
   )})`.execute(db);
+}
+
+/**
  * Group transactions and their commands. A command that stages a package names its blob
  * (package_digest), so releases and fsck count it like an artifact row.
  */
