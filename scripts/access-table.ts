@@ -8,6 +8,7 @@ const WHO: Record<string, string> = {
   public: 'anyone, no token',
   authenticated: 'any signed-in user',
   'self-or-admin': 'the user named in the path, or an admin',
+  'uploader-or-admin': 'the user who uploaded the artifact, or an admin',
   admin: 'admins only',
 };
 

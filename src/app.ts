@@ -18,6 +18,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { hubCompatRoutes } from './http/routes/hub-compat/index.js';
 import { licenseRoutes } from './http/routes/license.js';
 import { lineageRoutes } from './http/routes/lineage.js';
+import { monitorRoutes } from './http/routes/monitors.js';
 import { ratingRoutes } from './http/routes/rating.js';
 import { searchRoutes } from './http/routes/search.js';
 import { transactionRoutes, transactionSchemas } from './http/routes/transactions.js';
@@ -133,6 +134,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(ratingRoutes, options);
   await app.register(licenseRoutes, options);
   await app.register(downloadRoutes, options);
+  await app.register(monitorRoutes, options);
   await app.register(hubCompatRoutes, options);
   await app.register(weightsScanRoutes, options);
   await app.register(confusionAuditRoutes, options);

@@ -364,6 +364,52 @@ export const CONFIG_SCHEMA = Type.Object({
       { minLength: 32 },
     ),
   }),
+  /** Sensitive models' monitor programs (docs/security.md). */
+  monitor: Type.Object({
+    timeoutMs: integer(
+      5_000,
+      { minimum: 100, maximum: 300_000 },
+      {
+        env: 'MONITOR_TIMEOUT_MS',
+        description: 'wall time a monitor program may run; beyond it the download is refused',
+      },
+    ),
+    heapMb: integer(
+      64,
+      { minimum: 16, maximum: 4096 },
+      { env: 'MONITOR_HEAP_MB', description: "a monitor program's V8 heap limit in MiB" },
+    ),
+    memoryMb: integer(
+      512,
+      { minimum: 128, maximum: 16_384 },
+      {
+        env: 'MONITOR_MEMORY_MB',
+        description: "a monitor program's data-segment limit in MiB (`prlimit --data`: native memory too)",
+      },
+    ),
+    outputBytes: integer(
+      8192,
+      { minimum: 256, maximum: 1_048_576 },
+      {
+        env: 'MONITOR_OUTPUT_BYTES',
+        description: 'stdout kept from a monitor program (and shown in a refusal); printing more refuses',
+      },
+    ),
+    programMaxBytes: integer(
+      262_144,
+      { minimum: 1024, maximum: 10_485_760 },
+      { env: 'MONITOR_PROGRAM_MAX_BYTES', description: 'largest monitor program accepted' },
+    ),
+    verdictTtlSeconds: integer(
+      60,
+      { minimum: 0, maximum: 3600 },
+      {
+        env: 'MONITOR_VERDICT_TTL_SECONDS',
+        description:
+          'how long an allowing verdict also covers resumed (ranged) requests of the same user for the same part (0: every request runs the program)',
+      },
+    ),
+  }),
   ingest: Type.Object({
     allowPrivateNetwork: flag(false, {
       env: 'INGEST_ALLOW_PRIVATE_NETWORK',
@@ -458,6 +504,7 @@ export type Limits = Settings['limits'];
 export type TransactionLimits = Settings['transactions'];
 export type AuthConfig = Settings['auth'];
 export type SourcesConfig = Settings['sources'];
+export type MonitorConfig = Settings['monitor'];
 /** The settings, with `s3` null when S3_BUCKET is unset (blobs then live under dataDir). */
 export type Config = Omit<Settings, 's3'> & { s3: S3Config | null };
 

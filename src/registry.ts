@@ -16,6 +16,7 @@ import { EvidenceService } from './services/evidence-service.js';
 import { HubRepoService } from './services/hub-repos.js';
 import { LicenseService } from './services/license-service.js';
 import { LineageService } from './services/lineage-service.js';
+import { MonitorService } from './services/monitor-service.js';
 import { SourceRouter } from './services/package-sources.js';
 import { PopularityService } from './services/popularity-service.js';
 import { RatingService } from './services/rating-service.js';
@@ -45,6 +46,8 @@ export interface Registry {
   /** Group transactions: commands staged one by one, executed all or nothing. */
   transactions: TransactionService;
   downloads: DownloadService;
+  /** Sensitive models: monitor programs, the check before their bytes go, their download history. */
+  monitors: MonitorService;
   /** Registry artifacts as Hugging Face Hub repos (the Hub-compatible read API). */
   hubRepos: HubRepoService;
   search: SearchService;
@@ -131,6 +134,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
       presign: config.s3?.presignDownloads ?? false,
       accelRedirectPrefix: config.accelRedirectPrefix,
     }),
+    monitors: new MonitorService(store, blobs, temp, securityAudit, config.monitor),
     hubRepos: new HubRepoService(store, config.limits.maxSearchResults),
     search: new SearchService(store, config.limits, regexScanner),
     costs: new CostService(lineage),

@@ -37,6 +37,13 @@ export class PermissionError extends RegistryError {
   }
 }
 
+/** A sensitive model's monitor program refused (or failed to allow) this download. */
+export class MonitorRefusedError extends RegistryError {
+  constructor(message: string) {
+    super(403, message, 'MONITOR_REFUSED');
+  }
+}
+
 export class NotFoundError extends RegistryError {
   constructor(message: string) {
     super(404, message, 'NOT_FOUND');

@@ -5,10 +5,17 @@ import type { AuthService } from '../services/auth-service.js';
 
 /**
  * What a route needs: no token at all (`public`), any valid token (`authenticated`), a valid token
- * whose user is the `:username` of the path or an admin (`self-or-admin`), or a permission (or any
- * of several).
+ * whose user is the `:username` of the path or an admin (`self-or-admin`), a valid token whose user
+ * uploaded the artifact of the path or an admin (`uploader-or-admin`: the route checks the uploader
+ * once it has found the artifact), or a permission (or any of several).
  */
-export type Access = 'public' | 'authenticated' | 'self-or-admin' | Permission | readonly Permission[];
+export type Access =
+  | 'public'
+  | 'authenticated'
+  | 'self-or-admin'
+  | 'uploader-or-admin'
+  | Permission
+  | readonly Permission[];
 
 /** One row of the route table the security doc and the authorization matrix test are built from. */
 export interface RouteAccess {
@@ -83,7 +90,7 @@ function tokenOf(request: FastifyRequest): string | undefined {
 }
 
 function permits(actor: Actor, access: Exclude<Access, 'public'>, params: unknown): boolean {
-  if (access === 'authenticated') return true;
+  if (access === 'authenticated' || access === 'uploader-or-admin') return true;
   if (access === 'self-or-admin') {
     return actor.isAdmin || (params as { username?: string } | undefined)?.username === actor.name;
   }
@@ -92,7 +99,7 @@ function permits(actor: Actor, access: Exclude<Access, 'public'>, params: unknow
 }
 
 function deniedMessage(access: Exclude<Access, 'public'>): string {
-  if (access === 'authenticated')
+  if (access === 'authenticated' || access === 'uploader-or-admin')
     return 'Authentication failed due to invalid or missing AuthenticationToken.';
   if (access === 'admin') return 'Only administrators may do this.';
   if (access === 'self-or-admin') return 'Only this user or an administrator may do this.';

@@ -171,6 +171,11 @@ export const TypeAndIdParams = Type.Object({
 });
 export type TypeAndIdParams = Static<typeof TypeAndIdParams>;
 
+/** The `offset` cursor of paginated extension lists (users, audit trails, download history). */
+export const PageQuery = Type.Object({ offset: Type.Optional(Type.String({ maxLength: 128 })) });
+export const NEXT_PAGE =
+  'Paginated: the `offset` response header, present when more exist, is the `offset` query parameter of the next page.';
+
 /*
  * Lineage and license check. The contract's ArtifactLineageNode requires a property `node` that it
  * never defines; nodes are described inline (artifact_id, name, source required) instead of

@@ -7,14 +7,24 @@ import { join } from 'node:path';
  * Runs an untrusted monitor program (issue 11: `node PROGRAM MODEL UPLOADER DOWNLOADER ZIP`) in its
  * own process with Node's permission model (read access to exactly the program and the zip; no child
  * processes, workers, addons or writes), a new network namespace (`unshare -n`, when it works here),
- * an empty environment, an empty temporary working folder, a wall-time limit, a heap limit and a cap
- * on captured output. Any exit but 0, a crash, a timeout or too much output is a refusal.
- * Not yet wired into downloads (see docs/security.md).
+ * an empty environment, an empty temporary working folder, a wall-time limit, heap and native memory
+ * limits (`prlimit --data`, when present) and a cap on captured output. Any exit but 0, a crash, a
+ * timeout or too much output is a refusal (docs/security.md).
  */
 export interface SandboxLimits {
   timeoutMs: number;
   heapMb: number;
+  /** Bound on the process's data segment (heap, buffers and every other private allocation). */
+  memoryMb: number;
   outputBytes: number;
+}
+
+/** Which OS-level layers this machine supports; the permission model and limits always apply. */
+export interface IsolationSupport {
+  /** `unshare -n`: a network namespace without interfaces. */
+  network: boolean;
+  /** `prlimit --data`: native memory bounded as well as V8's heap. */
+  memory: boolean;
 }
 
 export interface SandboxVerdict {
@@ -27,10 +37,18 @@ export interface SandboxVerdict {
   durationMs: number;
 }
 
-/** Whether `unshare -n` can make a network namespace here (root, or user namespaces allowed). */
-export async function networkIsolationAvailable(): Promise<boolean> {
+/** Probes once which layers work here (`unshare -n` needs root or unprivileged user namespaces). */
+export async function probeIsolation(): Promise<IsolationSupport> {
+  const [network, memory] = await Promise.all([
+    succeeds('unshare', ['-n', 'true']),
+    succeeds('prlimit', ['--data=67108864', 'true']),
+  ]);
+  return { network, memory };
+}
+
+function succeeds(command: string, args: string[]): Promise<boolean> {
   return new Promise((resolve) => {
-    const probe = spawn('unshare', ['-n', 'true'], { stdio: 'ignore' });
+    const probe = spawn(command, args, { stdio: 'ignore' });
     probe.on('error', () => resolve(false));
     probe.on('exit', (code) => resolve(code === 0));
   });
@@ -41,7 +59,7 @@ export async function runMonitor(
   args: string[],
   zipPath: string,
   limits: SandboxLimits,
-  isolateNetwork: boolean,
+  isolation: IsolationSupport,
 ): Promise<SandboxVerdict> {
   const cwd = await mkdtemp(join(tmpdir(), 'modelguard-monitor-'));
   const node = [
@@ -53,7 +71,11 @@ export async function runMonitor(
     program,
     ...args,
   ];
-  const command = isolateNetwork ? ['unshare', '-n', ...node] : node;
+  const command = [
+    ...(isolation.network ? ['unshare', '-n'] : []),
+    ...(isolation.memory ? ['prlimit', `--data=${limits.memoryMb * 1024 * 1024}`] : []),
+    ...node,
+  ];
   const started = Date.now();
   try {
     return await new Promise<SandboxVerdict>((resolve) => {

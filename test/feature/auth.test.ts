@@ -107,7 +107,12 @@ describe('authentication', () => {
   it('lists only the tracks this build implements on /tracks', async () => {
     const response = await t.app.inject({ url: '/tracks' });
     expect(response.json()).toEqual({
-      plannedTracks: ['Performance track', 'High assurance track', 'Other Security track'],
+      plannedTracks: [
+        'Performance track',
+        'Access control track',
+        'High assurance track',
+        'Other Security track',
+      ],
     });
   });
 

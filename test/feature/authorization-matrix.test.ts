@@ -28,7 +28,8 @@ const DENIAL_CODES = ['AUTHENTICATION_FAILED', 'PERMISSION_DENIED', 'RepoNotFoun
 function allowed(access: Access, persona: Persona): boolean {
   if (access === 'public') return true;
   if (!persona.valid) return false;
-  if (persona.admin || access === 'authenticated') return true;
+  // The uploader check of `uploader-or-admin` comes after the artifact is found: none exists here.
+  if (persona.admin || access === 'authenticated' || access === 'uploader-or-admin') return true;
   // The path names another user ("matrix-target"), so only admins pass.
   if (access === 'self-or-admin' || access === 'admin') return false;
   const needed = typeof access === 'string' ? [access] : access;

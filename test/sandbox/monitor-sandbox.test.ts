@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkIsolationAvailable, runMonitor } from '../../src/security/monitor-sandbox.js';
+import { type IsolationSupport, probeIsolation, runMonitor } from '../../src/security/monitor-sandbox.js';
 
 /** Escape attempts against the monitor sandbox: each must be stopped and refuse the download. */
 describe('monitor sandbox', () => {
@@ -12,15 +12,15 @@ describe('monitor sandbox', () => {
   let listener: Server;
   let port = 0;
   let connections = 0;
-  let isolate = false;
-  const limits = { timeoutMs: 3000, heapMb: 32, outputBytes: 4096 };
+  let isolation: IsolationSupport = { network: false, memory: false };
+  const limits = { timeoutMs: 3000, heapMb: 32, memoryMb: 256, outputBytes: 4096 };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sandbox-test-'));
     zip = join(dir, 'model.zip');
     await writeFile(zip, 'PK-not-really');
     await writeFile(join(dir, 'registry.db'), 'secret rows');
-    isolate = await networkIsolationAvailable();
+    isolation = await probeIsolation();
     listener = createServer((socket) => {
       connections++;
       socket.end('hello');
@@ -36,7 +36,7 @@ describe('monitor sandbox', () => {
   async function run(name: string, source: string) {
     const program = join(dir, `${name}.js`);
     await writeFile(program, source);
-    return runMonitor(program, ['model', 'alice', 'bob', zip], zip, limits, isolate);
+    return runMonitor(program, ['model', 'alice', 'bob', zip], zip, limits, isolation);
   }
 
   it('allows on exit 0, passes the arguments and lets the program read its zip', async () => {
@@ -82,9 +82,9 @@ describe('monitor sandbox', () => {
   });
 
   // Root (as here) or unprivileged user namespaces make a network namespace; elsewhere the health
-  // report is to say the isolation is partial (not yet wired).
+  // report says the isolation is partial.
   it('cannot reach a loopback listener', async () => {
-    expect(isolate, 'unshare -n must work on this machine').toBe(true);
+    expect(isolation.network, 'unshare -n must work on this machine').toBe(true);
     const verdict = await run(
       'net',
       `const s = require('net').connect(${port}, '127.0.0.1', () => { console.log('connected'); process.exit(0); });
@@ -103,6 +103,16 @@ describe('monitor sandbox', () => {
   it('stops a program that allocates without bound (heap limit)', async () => {
     const verdict = await run('alloc', 'const a = []; for (;;) a.push(new Array(1e6).fill(1));');
     expect(verdict.allowed).toBe(false);
+  });
+
+  it('stops a program that allocates native memory without bound (data limit)', async () => {
+    expect(isolation.memory, 'prlimit must work on this machine').toBe(true);
+    const verdict = await run(
+      'native',
+      `const kept = []; for (;;) kept.push(Buffer.alloc(16 * 1024 * 1024, 1));`,
+    );
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.reason).toBe('exit');
   });
 
   it('caps what it prints (100 MB attempted)', async () => {

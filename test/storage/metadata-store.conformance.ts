@@ -869,6 +869,65 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
       });
     });
 
+    describe('monitors', () => {
+      const program = (artifactId: string, source: string) => ({
+        artifactId,
+        source,
+        sha256: `sha-${source.length}`,
+        size: source.length,
+        uploadedBy: 'admin',
+        uploadedAt: CREATED,
+      });
+      const verdict = (artifactId: string, userName: string, allowed: boolean, minute: number) => ({
+        artifactId,
+        userName,
+        at: new Date(CREATED.getTime() + minute * 60_000),
+        allowed,
+        exitCode: allowed ? 0 : null,
+        reason: allowed ? ('exit' as const) : ('timeout' as const),
+        stdout: allowed ? 'ok\n' : '',
+        part: 'full',
+        durationMs: 90 + minute,
+        reused: minute % 2 === 1,
+      });
+
+      it('sets, replaces, reads and deletes a model program', async () => {
+        await store.insertArtifact(artifact('m1'));
+        expect(await store.monitors.getProgram('m1')).toBeNull();
+        await store.monitors.putProgram(program('m1', 'process.exit(1)'));
+        await store.monitors.putProgram(program('m1', 'process.exit(0);'));
+        expect(await store.monitors.getProgram('m1')).toEqual(program('m1', 'process.exit(0);'));
+        expect(await store.monitors.deleteProgram('m1')).toBe(true);
+        expect(await store.monitors.deleteProgram('m1')).toBe(false);
+        expect(await store.monitors.getProgram('m1')).toBeNull();
+      });
+
+      it('pages the download history newest first, per model', async () => {
+        for (let minute = 0; minute < 5; minute++)
+          await store.monitors.recordDownload(verdict('m1', `user${minute}`, minute % 3 !== 0, minute));
+        await store.monitors.recordDownload(verdict('m2', 'other', true, 9));
+        const pages = await allPages((page) => store.monitors.listDownloads('m1', page), 2);
+        expect(pages.map((page) => page.items.length)).toEqual([2, 2, 1]);
+        expect(pages.flatMap((page) => page.items)).toEqual(
+          [4, 3, 2, 1, 0].map((minute) => verdict('m1', `user${minute}`, minute % 3 !== 0, minute)),
+        );
+      });
+
+      it('forgets the program with its model, and both with a reset', async () => {
+        await store.insertArtifact(artifact('m1'));
+        await store.insertArtifact(artifact('m2'));
+        await store.monitors.putProgram(program('m1', 'a'));
+        await store.monitors.putProgram(program('m2', 'b'));
+        await store.monitors.recordDownload(verdict('m2', 'dave', true, 0));
+        await store.deleteArtifact('m1');
+        expect(await store.monitors.getProgram('m1')).toBeNull();
+        await store.beginReset(user('admin', { isAdmin: true }));
+        await store.endReset();
+        expect(await store.monitors.getProgram('m2')).toBeNull();
+        expect((await store.monitors.listDownloads('m2', { limit: 10 })).items).toEqual([]);
+      });
+    });
+
     describe('reset', () => {
       const admin = user('admin', { isAdmin: true });
 

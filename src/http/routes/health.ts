@@ -2,10 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { RECENT_LOG_LINES } from '../../observability/recent-logs.js';
 import type { Registry } from '../../registry.js';
+import type { MonitorService } from '../../services/monitor-service.js';
 import { errorResponses } from '../schemas.js';
 
 /** Only the tracks this build implements; each track's work adds its name here when it lands. */
-const PLANNED_TRACKS = ['Performance track', 'High assurance track', 'Other Security track'];
+const PLANNED_TRACKS = [
+  'Performance track',
+  'Access control track',
+  'High assurance track',
+  'Other Security track',
+];
 
 /** A component is degraded when its check fails or takes longer than this. */
 const SLOW_CHECK_MS = 2000;
@@ -129,7 +135,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
           : {}),
       };
       return {
-        components: [api, ...components],
+        components: [api, ...components, await sandboxComponent(registry.monitors)],
         generated_at: new Date().toISOString(),
         window_minutes: windowMinutes,
       };
@@ -181,3 +187,30 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
     async () => ({ plannedTracks: PLANNED_TRACKS }),
   );
 };
+
+/** Where sensitive models' monitor programs run: degraded when an OS isolation layer is missing here. */
+async function sandboxComponent(monitors: MonitorService) {
+  const support = await monitors.isolationSupport();
+  const missing = [
+    ...(support.network ? [] : ['a network namespace (unshare -n)']),
+    ...(support.memory ? [] : ['a native memory limit (prlimit --data)']),
+  ];
+  return {
+    id: 'monitor-sandbox',
+    display_name: 'Monitor sandbox',
+    status: missing.length > 0 ? 'degraded' : 'ok',
+    observed_at: new Date().toISOString(),
+    description: "Runs sensitive models' monitor programs before their bytes are sent (docs/security.md).",
+    metrics: { network_isolated: support.network, native_memory_limited: support.memory },
+    issues:
+      missing.length > 0
+        ? [
+            {
+              code: 'PARTIAL_ISOLATION',
+              severity: 'warning',
+              summary: `Isolation is partial: this host offers no ${missing.join(' and no ')}; the permission model, empty environment and time, heap and output limits still apply.`,
+            },
+          ]
+        : [],
+  };
+}

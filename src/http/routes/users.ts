@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry.js';
 import { actorOf } from '../access.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, NEXT_PAGE, PageQuery } from '../schemas.js';
 import {
   PasswordChangeRequest,
   PermissionChangeRequest,
@@ -12,9 +12,6 @@ import {
 } from '../user-schemas.js';
 
 const UserParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 128 }) });
-const PageQuery = Type.Object({ offset: Type.Optional(Type.String({ maxLength: 128 })) });
-const NEXT_PAGE =
-  'Paginated: the `offset` response header, present when more exist, is the `offset` query parameter of the next page.';
 
 /** Users (the contract's security track) and the security audit trail (extensions). */
 export const userRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {

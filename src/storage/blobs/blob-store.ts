@@ -49,6 +49,8 @@ export interface BlobStore {
   ping(): Promise<void>;
   /** Optional path of the blob relative to the store's root folder (filesystem stores only). */
   relativePath?(digest: string): string;
+  /** Optional absolute path of the blob's file (filesystem stores only). */
+  localPath?(digest: string): string;
   /** Optional direct download link valid for a short time (S3 presigned URL). */
   presignDownload?(digest: string, fileName: string): Promise<string | null>;
 }

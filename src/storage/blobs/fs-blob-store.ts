@@ -12,7 +12,7 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { ComponentUnavailableError } from '../../domain/errors.js';
@@ -44,7 +44,7 @@ export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
   async putFile(localPath: string, digest: string, size: number): Promise<void> {
-    const target = this.pathOf(digest);
+    const target = this.localPath(digest);
     const localSize = (await stat(localPath)).size;
     if (localSize !== size) {
       throw new Error(`putFile: ${localPath} has ${localSize} bytes, caller announced ${size}`);
@@ -87,7 +87,7 @@ export class FsBlobStore implements BlobStore {
 
   async stat(digest: string): Promise<{ size: number } | null> {
     try {
-      return { size: (await stat(this.pathOf(digest))).size };
+      return { size: (await stat(this.localPath(digest))).size };
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return null;
       throw error;
@@ -95,7 +95,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async delete(digest: string): Promise<void> {
-    await rm(this.pathOf(digest), { force: true });
+    await rm(this.localPath(digest), { force: true });
   }
 
   /** Walks `sha256/ab/cd/`; entries vanishing meanwhile (a delete or a clear) are skipped. */
@@ -156,7 +156,7 @@ export class FsBlobStore implements BlobStore {
   /** Open for reading; absence (checked by opening, not racing a stat) is BlobNotFoundError. */
   private async openExisting(digest: string): Promise<number> {
     try {
-      return await openDescriptor(this.pathOf(digest), 'r');
+      return await openDescriptor(this.localPath(digest), 'r');
     } catch (error) {
       if (errorCode(error) === 'ENOENT') throw new BlobNotFoundError(digest);
       throw error;
@@ -168,8 +168,8 @@ export class FsBlobStore implements BlobStore {
     return `${BLOB_TREE}/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`;
   }
 
-  private pathOf(digest: string): string {
-    return join(this.root, this.relativePath(digest));
+  localPath(digest: string): string {
+    return resolve(this.root, this.relativePath(digest));
   }
 }
 

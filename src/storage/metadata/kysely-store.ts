@@ -27,6 +27,7 @@ import type {
   UserRecord,
 } from './metadata-store.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
+import { KyselyMonitorStore, type MonitorStore } from './monitor-store.js';
 import { KyselyPopularityStore, type PopularityStore } from './popularity-store.js';
 import {
   artifactToRow,
@@ -66,6 +67,7 @@ export class KyselyMetadataStore implements MetadataStore {
   private readonly resetLock = new KeyedMutex();
   readonly popularity: PopularityStore;
   readonly transactions: TransactionStore;
+  readonly monitors: MonitorStore;
 
   constructor(private readonly options: KyselyStoreOptions) {
     this.kind = options.dialect;
@@ -78,6 +80,7 @@ export class KyselyMetadataStore implements MetadataStore {
       (operation, conflictMessage) => this.guard(operation, conflictMessage),
       (work) => this.inTransaction(work),
     );
+    this.monitors = new KyselyMonitorStore(this.db, (operation) => this.guard(operation));
   }
 
   migrate(): Promise<void> {
@@ -153,7 +156,7 @@ export class KyselyMetadataStore implements MetadataStore {
         const row = await query.returningAll().executeTakeFirst();
         if (!row) return null;
         await trx.deleteFrom('ratings').where('artifact_id', '=', id).execute();
-        for (const table of ['popularity', 'downloaders', 'access_events'] as const) {
+        for (const table of ['popularity', 'downloaders', 'access_events', 'monitor_programs'] as const) {
           await trx.deleteFrom(table).where('artifact_id', '=', id).execute();
         }
         return rowToArtifact(row);
@@ -636,6 +639,8 @@ export class KyselyMetadataStore implements MetadataStore {
           'access_events',
           'transactions',
           'transaction_commands',
+          'monitor_programs',
+          'sensitive_downloads',
         ] as const) {
           await trx.deleteFrom(table).execute();
         }

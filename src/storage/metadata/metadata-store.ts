@@ -1,6 +1,7 @@
 import type { ArtifactRecord, ArtifactSummary, ArtifactType, AuditEntry } from '../../domain/artifact.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
 import type { TextQuery } from '../../search/required-text.js';
+import type { MonitorStore } from './monitor-store.js';
 import type { PopularityStore } from './popularity-store.js';
 import type { TransactionStore } from './transaction-store.js';
 
@@ -119,6 +120,8 @@ export interface MetadataStore {
   readonly popularity: PopularityStore;
   /** Group transactions (`/transactions`) and their staged commands. */
   readonly transactions: TransactionStore;
+  /** Sensitive models' monitor programs and their download history. */
+  readonly monitors: MonitorStore;
   /** Create tables / run pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -25,6 +25,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0007_popularity': { up: (db) => createPopularity(db, dialect) },
     '0009_search_text_index': { up: (db) => createSearchTextIndex(db, dialect) },
     '0010_transactions': { up: createTransactions },
+    '0011_monitors': { up: (db) => createMonitors(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -296,5 +297,38 @@ async function createTransactions(db: Kysely<unknown>): Promise<void> {
     .createIndex('transaction_commands_package_digest')
     .on('transaction_commands')
     .column('package_digest')
+    .execute();
+}
+
+/** Sensitive models' monitor programs and the verdicts on requests for their bytes. */
+async function createMonitors(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const key = identity(dialect);
+  await db.schema
+    .createTable('monitor_programs')
+    .addColumn('artifact_id', 'text', (c) => c.primaryKey())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('sha256', 'text', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('uploaded_by', 'text', (c) => c.notNull())
+    .addColumn('uploaded_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('sensitive_downloads')
+    .addColumn('id', key.type, key.build)
+    .addColumn('artifact_id', 'text', (c) => c.notNull())
+    .addColumn('user_name', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('allowed', 'integer', (c) => c.notNull())
+    .addColumn('exit_code', 'integer')
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('stdout', 'text', (c) => c.notNull())
+    .addColumn('part', 'text', (c) => c.notNull())
+    .addColumn('duration_ms', 'integer', (c) => c.notNull())
+    .addColumn('reused', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('sensitive_downloads_artifact_id')
+    .on('sensitive_downloads')
+    .columns(['artifact_id', 'id'])
     .execute();
 }

@@ -20,6 +20,8 @@ export interface Database {
   access_events: AccessEventsTable;
   transactions: TransactionsTable;
   transaction_commands: TransactionCommandsTable;
+  monitor_programs: MonitorProgramsTable;
+  sensitive_downloads: SensitiveDownloadsTable;
 }
 
 /** 0 or 1. */
@@ -179,4 +181,29 @@ export interface TransactionCommandsTable {
   package_size: number | null;
   /** The prepared artifact record (and the admitting rating) as JSON. */
   body: string;
+}
+
+/** A sensitive model's monitor program (small text, kept with the row it guards). */
+export interface MonitorProgramsTable {
+  artifact_id: string;
+  source: string;
+  sha256: string;
+  size: number;
+  uploaded_by: string;
+  uploaded_at: number;
+}
+
+/** Every request for a sensitive model's bytes, with the monitor's verdict. */
+export interface SensitiveDownloadsTable {
+  id: GeneratedAlways<number>;
+  artifact_id: string;
+  user_name: string;
+  at: number;
+  allowed: Flag;
+  exit_code: number | null;
+  reason: string;
+  stdout: string;
+  part: string;
+  duration_ms: number;
+  reused: Flag;
 }

@@ -4,6 +4,7 @@ import type { Registry } from '../../../registry.js';
 import { commitOf, hubFilesOf } from '../../../services/hub-repos.js';
 import { actorOf } from '../../access.js';
 import { sendDownload } from '../../send-download.js';
+import { allowSensitiveBytes } from '../../sensitive-bytes.js';
 import {
   findRepo,
   ID_FORMS,
@@ -61,6 +62,7 @@ export function registerFileRoutes(app: FastifyInstance, registry: Registry): vo
               // What the Hub sends for its large (LFS) files; the clients prefer these to ETag/Content-Length.
               reply.header('x-linked-size', file.size).header('x-linked-etag', `"${file.oid}"`);
             }
+            await allowSensitiveBytes(request, registry.monitors, record, `file:${file.path}`);
             const download = await downloads.openFile(record, file.zipPath, `"${file.oid}"`);
             return sendDownload(request, reply, download, async () => {
               await artifacts.audit(record, actorOf(request), 'DOWNLOAD');

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import {
   AuthenticationError,
+  MonitorRefusedError,
   NotFoundError,
   PermissionError,
   RegistryError,
@@ -33,7 +34,8 @@ export const entryNotFound = (id: string, revision: string, path: string) =>
 /**
  * Errors on the Hub routes answer with the Hub's headers as well as the registry's JSON body: no
  * or a bad token is 401 `RepoNotFound` (what the Hub says to anonymous callers of a private repo),
- * a missing permission is 403 `GatedRepo`, an unknown file 404 `EntryNotFound`. Anything else
+ * a missing permission or a sensitive model's monitor refusing is 403 `GatedRepo`, an unknown file
+ * 404 `EntryNotFound`. Anything else
  * goes to the registry's own error handler.
  */
 export function registerHubErrorHandling(app: FastifyInstance): void {
@@ -56,7 +58,8 @@ function asHubError(error: FastifyError | RegistryError, sentToken: boolean): Hu
       : 'Authentication required: send Authorization: Bearer <registry token> (HF_TOKEN).';
     return new HubError(401, 'RepoNotFound', message);
   }
-  if (error instanceof PermissionError) return new HubError(403, 'GatedRepo', error.message);
+  if (error instanceof PermissionError || error instanceof MonitorRefusedError)
+    return new HubError(403, 'GatedRepo', error.message);
   if (error instanceof NotFoundError) return new HubError(404, 'EntryNotFound', error.message);
   return null;
 }
