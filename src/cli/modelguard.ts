@@ -10,6 +10,7 @@ import { registerAuthCommands } from './commands/auth.js';
 import { registerDownloadCommand } from './commands/download.js';
 import { registerFsckCommand } from './commands/fsck.js';
 import { registerInsightCommands } from './commands/insight.js';
+import { registerMonitorCommands } from './commands/monitor.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerUserCommands } from './commands/users.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -31,6 +32,7 @@ registerInsightCommands(program);
 registerSystemCommands(program);
 registerFsckCommand(program);
 registerUserCommands(program);
+registerMonitorCommands(program);
 for (const command of program.commands) command.exitOverride();
 
 try {

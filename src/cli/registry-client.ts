@@ -58,6 +58,18 @@ export class RegistryClient {
     const response = await this.request(path, options);
     return (await response.json()) as T;
   }
+
+  /** Every page of a paginated list (the `offset` response header is the next page's cursor). */
+  async allPages<T>(path: string, options: RequestOptions = {}): Promise<T[]> {
+    const all: T[] = [];
+    let offset: string | undefined;
+    do {
+      const response = await this.request(path, { ...options, query: { ...options.query, offset } });
+      all.push(...((await response.json()) as T[]));
+      offset = response.headers.get('offset') ?? undefined;
+    } while (offset);
+    return all;
+  }
 }
 
 /** The connection failed or broke off: worth retrying, unlike an answer from the registry. */

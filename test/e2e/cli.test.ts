@@ -33,6 +33,7 @@ const COMMANDS = [
   'reset',
   'users',
   'fsck',
+  'monitor',
 ];
 
 interface Run {
@@ -351,6 +352,32 @@ describe('the modelguard CLI against the real server process', { timeout: 240_00
       (await run(['upload', join(home, 'big.zip'), '--name', 'alice/big', '--version', '1.0.0'], asAlice))
         .code,
     ).toBe(3);
+  });
+
+  it('guards a sensitive model with a monitor program: set, allowed and refused downloads, history, remove', async () => {
+    const program = `const who = process.argv[4]; console.log('asked by ' + who); process.exit(who === '${DEFAULT_ADMIN_NAME}' ? 0 : 1);`;
+    await writeFile(join(home, 'monitor.js'), program);
+    await ok(['monitor', 'set', bigId, 'monitor.js']);
+    expect((await ok(['monitor', 'show', bigId])).stdout).toContain(program);
+    await ok(['download', bigId, '-o', 'guarded.zip']);
+    expect(sha256(await readFile(join(home, 'guarded.zip')))).toBe(sha256(bigZip));
+
+    const password = 'amber-lantern-42-rivers';
+    await ok(['users', 'add', 'dora', '--search', '--download', '--password-stdin'], {
+      input: `${password}\n`,
+    });
+    const asDora = { env: { XDG_CONFIG_HOME: join(home, 'dora-config') } };
+    await ok(['login', '-u', 'dora', '--password-stdin'], { ...asDora, input: `${password}\n` });
+    const refused = await run(['download', bigId, '-o', 'refused.zip'], asDora);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('asked by dora');
+
+    const history = await ok(['monitor', 'history', bigId]);
+    expect(history.stdout).toMatch(/dora\s+full\s+refused \(exit\)\s+1\s+asked by dora/);
+    expect(history.stdout).toMatch(new RegExp(`${DEFAULT_ADMIN_NAME}\\s+full\\s+allowed\\s+0`));
+    await ok(['monitor', 'remove', bigId]);
+    expect((await run(['monitor', 'show', bigId])).code).toBe(4);
+    await ok(['download', bigId, '-o', 'refused.zip'], asDora);
   });
 
   it('serves the registry, reports health, deletes, logs out and resets', async () => {

@@ -148,15 +148,7 @@ export function registerArtifactCommands(program: Command): void {
 
 /** Every page of `POST /artifacts` (the `offset` response header is the next page's cursor). */
 async function enumerate(context: Context, query: Record<string, unknown>): Promise<Summary[]> {
-  const client = await context.client();
-  const all: Summary[] = [];
-  let offset: string | undefined;
-  do {
-    const response = await client.request('artifacts', { method: 'POST', body: [query], query: { offset } });
-    all.push(...((await response.json()) as Summary[]));
-    offset = response.headers.get('offset') ?? undefined;
-  } while (offset);
-  return all;
+  return (await context.client()).allPages<Summary>('artifacts', { method: 'POST', body: [query] });
 }
 
 function showArtifact(context: Context, artifact: Artifact): void {

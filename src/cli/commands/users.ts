@@ -3,7 +3,6 @@ import { contextOf } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { note, type Output, print, printJson, table } from '../output.js';
 import { askHidden, readStdin } from '../prompt.js';
-import type { RegistryClient } from '../registry-client.js';
 
 interface UserInfo {
   user: { name: string; is_admin: boolean };
@@ -26,7 +25,7 @@ export function registerUserCommands(program: Command): void {
     .description('every user with their permissions')
     .action(async (_options: unknown, command: Command) => {
       const context = contextOf(command);
-      printUsers(context.out, await allUsers(await context.client()));
+      printUsers(context.out, await (await context.client()).allPages<UserInfo>('users'));
     });
 
   users
@@ -128,18 +127,6 @@ async function newPassword(fromStdin: boolean | undefined): Promise<string> {
   const password = await askHidden('New password: ');
   if ((await askHidden('Again: ')) !== password) throw new CliError('the passwords differ', EXIT.usage);
   return password;
-}
-
-/** Every page of `GET /users` (the `offset` response header is the next page's cursor). */
-async function allUsers(client: RegistryClient): Promise<UserInfo[]> {
-  const all: UserInfo[] = [];
-  let offset: string | undefined;
-  do {
-    const response = await client.request('users', { query: { offset } });
-    all.push(...((await response.json()) as UserInfo[]));
-    offset = response.headers.get('offset') ?? undefined;
-  } while (offset);
-  return all;
 }
 
 function printUsers(out: Output, users: UserInfo[]): void {
