@@ -145,7 +145,7 @@ async function measure(size) {
   const { ConfusionAudit } = await dist('services/confusion-audit.js');
   const { nameReasons } = await dist('services/confusion-names.js');
   const { identityOf } = await dist('services/confusion-audit.js');
-  const store = createMetadataStore(
+  const store = await createMetadataStore(
     loadConfig({ DATA_DIR: await tempDir(`confusion-${size}`), LOG_LEVEL: 'silent' }),
   );
   await store.migrate();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Memory benchmark: uploads then downloads a 1 GB package while sampling the server's resident
- * memory, to show packages stream instead of being buffered (target: peak RSS < 200 MB).
+ * memory, to show packages stream instead of being buffered (targets: idle <= 90 MB, transfer
+ * peak <= idle + 40 MB).
  * Usage: node bench/rss.mjs [--combo sqlite-fs] [--size-mib 1024]
  */
 import { parseArgs } from 'node:util';
@@ -14,8 +15,10 @@ import { writeResult } from './lib/results.mjs';
 import { sampleRss } from './lib/rss-sampler.mjs';
 import { buildRegistry, startRegistry } from './lib/server.mjs';
 
-const TARGET_MB = 200;
+/** Issue 15: an idle process of at most 90 MB, and a 1 GiB transfer adding at most 40 MB to it. */
+const TARGET = { idleMB: 90, transferOverIdleMB: 40 };
 const MIB = 1024 * 1024;
+const SETTLE_MS = 5000;
 
 const { values: flags } = parseArgs({
   options: {
@@ -44,8 +47,15 @@ runMain(async () => {
   const registry = await startRegistry(flags.combo);
   const memory = sampleRss(registry.pid, 100);
 
+  // Start-up ends with a reset and a sign-in (scrypt); the process is idle once that has settled.
+  await memory.phase('settling');
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   await memory.phase('idle');
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  // Signing in hashes the password with scrypt (128 MiB for a moment, OWASP's parameters): its
+  // own phase, so the upload and download phases measure the transfer only.
+  await memory.phase('sign-in');
+  await registry.tokens.next();
   await memory.phase('upload');
   const upload = await timed(() => uploadModel(registry.baseUrl, registry.tokens, pkg.name, pkg.path));
   await memory.phase('download');
@@ -71,13 +81,19 @@ runMain(async () => {
       `${name}: ${outcome.ok ? `ok in ${outcome.seconds.toFixed(1)} s` : `FAILED ${outcome.error ?? ''}`}`,
     );
   }
-  console.log(`target: peak RSS < ${TARGET_MB} MB`);
+  const idleMB = phases.idle?.peakRssMB ?? Number.NaN;
+  const transferMB = Math.max(phases.upload?.peakRssMB ?? 0, phases.download?.peakRssMB ?? 0);
+  console.log(
+    `idle ${idleMB.toFixed(1)} MB (target <= ${TARGET.idleMB}); transfer peak ${transferMB.toFixed(1)} MB = idle + ` +
+      `${(transferMB - idleMB).toFixed(1)} MB (target <= idle + ${TARGET.transferOverIdleMB})`,
+  );
   if (!upload.ok || !download.ok) console.error(registry.output());
 
   await writeResult('rss', {
     combo: flags.combo,
     package: { bytes: pkg.size, sha256: pkg.sha256 },
-    targetMB: TARGET_MB,
+    target: TARGET,
+    transferOverIdleMB: transferMB - idleMB,
     phases,
     upload: { ok: upload.ok, seconds: upload.seconds, error: upload.error },
     download: {

@@ -6,7 +6,7 @@ import { createMetadataStore } from './storage/metadata/index.js';
  * every start, so this is only for operators who want schema changes to happen before a
  * rollout, not during it.
  */
-const store = createMetadataStore(loadConfig());
+const store = await createMetadataStore(loadConfig());
 try {
   await store.migrate();
   console.log(`${store.kind} schema is up to date`);

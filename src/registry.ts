@@ -72,7 +72,7 @@ export interface RegistryOverrides {
 
 export async function createRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const store = overrides.store ?? (await createMetadataStore(config));
-  const blobs = overrides.blobs ?? createBlobStore(config);
+  const blobs = overrides.blobs ?? (await createBlobStore(config));
   await store.migrate();
   const temp = new TempFiles(join(config.dataDir, 'tmp'));
   await temp.init();

@@ -1,44 +1,13 @@
-import cluster from 'node:cluster';
-import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
-import { createRegistry } from './registry.js';
+import { setFlagsFromString } from 'node:v8';
 
 /**
- * Start the registry on HOST:PORT. With WORKERS > 1 the primary prepares the storage once
- * (migrations, default admin) and forks that many workers sharing the port, so downloads use
- * every core; state lives only in the stores, so workers need no coordination.
+ * The server's entry point. Before anything else is loaded, V8's young generation is kept at its
+ * initial size (1 MiB semi-spaces): loading and starting the registry allocates tens of megabytes
+ * of long-lived objects (modules, compiled schemas), which made V8 grow the young generation to
+ * its 16 MiB semi-space maximum, about 25 MB of RSS an idle registry never used again (V8 shrinks
+ * it only after major collections at a low allocation rate). Serving allocates little on the JS
+ * heap (package bytes go through reused or external buffers), so the smaller young generation
+ * costs only more, cheap, scavenges. Measured in bench/README.md (idle memory).
  */
-const config = loadConfig();
-
-if (config.workers > 1 && cluster.isPrimary) {
-  const prepared = await createRegistry(config);
-  await prepared.close();
-  for (let i = 0; i < config.workers; i++) cluster.fork();
-  let stopping = false;
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
-    console.error(
-      JSON.stringify({ msg: 'worker exited; starting a new one', pid: worker.process.pid, code, signal }),
-    );
-    setTimeout(() => cluster.fork(), 1000);
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-      cluster.disconnect(() => process.exit(0));
-    });
-  }
-} else {
-  const app = await buildApp(config);
-  await app.listen({ host: config.host, port: config.port });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down');
-      app.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
-}
+setFlagsFromString('--semi-space-growth-factor=1');
+await import('./serve.js');

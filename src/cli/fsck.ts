@@ -16,10 +16,10 @@ export async function runFsck(options: FsckOptions, env: NodeJS.ProcessEnv, out:
     throw new CliError(`--grace must be a number of seconds, not "${options.grace}"`, EXIT.usage);
   }
   const config = loadConfig(env);
-  const store = createMetadataStore(config);
+  const store = await createMetadataStore(config);
   try {
     await store.migrate();
-    const report = await checkConsistency(store, createBlobStore(config), {
+    const report = await checkConsistency(store, await createBlobStore(config), {
       repair: options.repair === true,
       graceMs: graceSeconds * 1000,
       verifyDigests: options.sizesOnly !== true,

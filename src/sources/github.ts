@@ -1,8 +1,5 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
 import type { SourcesConfig } from '../config.js';
 import { NotFoundError, PayloadTooLargeError, RegistryError, UpstreamError } from '../domain/errors.js';
 import { classifyFile } from '../packages/classify.js';
@@ -67,7 +64,18 @@ const PER_PAGE = 100;
 
 const DEFAULTS = { maxTotalBytes: 20 * 1024 ** 3, maxFiles: 20_000 };
 
-const ThrottledOctokit = Octokit.plugin(retry, throttling);
+/**
+ * The Octokit client with its retry and throttling plugins, imported on the first GitHub call:
+ * a registry that never reads GitHub does not hold it in memory (bench/README.md, idle memory).
+ */
+async function loadOctokit() {
+  const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
+    import('@octokit/rest'),
+    import('@octokit/plugin-retry'),
+    import('@octokit/plugin-throttling'),
+  ]);
+  return Octokit.plugin(retry, throttling);
+}
 
 type Known<T> = { value: T; unknown: null } | { value: null; unknown: string };
 
@@ -83,32 +91,39 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
   const wantRetry = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < policy.retries && retryAfter <= policy.maxRetryAfterSeconds;
 
-  const octokit = new ThrottledOctokit({
-    baseUrl: config.githubApiUrl,
-    auth: config.githubToken ?? undefined,
-    userAgent: 'ModelGuard',
-    request: { fetch: cache.wrap(opts.answers ? conditionalFetch(transport, opts.answers) : transport) },
-    retry: { retries: policy.retries, retryAfterBaseValue: policy.retryDelayMs },
-    // Each failed attempt would be logged at error level; the caller gets one translated error instead.
-    log: { debug: noop, info: noop, warn: console.warn, error: noop },
-    throttle: {
-      id: 'modelguard',
-      retryAfterBaseValue: policy.retryDelayMs,
-      onRateLimit: wantRetry,
-      onSecondaryRateLimit: wantRetry,
-    },
-  });
+  const createClient = async () =>
+    new (await loadOctokit())({
+      baseUrl: config.githubApiUrl,
+      auth: config.githubToken ?? undefined,
+      userAgent: 'ModelGuard',
+      request: { fetch: cache.wrap(opts.answers ? conditionalFetch(transport, opts.answers) : transport) },
+      retry: { retries: policy.retries, retryAfterBaseValue: policy.retryDelayMs },
+      // Each failed attempt would be logged at error level; the caller gets one translated error instead.
+      log: { debug: noop, info: noop, warn: console.warn, error: noop },
+      throttle: {
+        id: 'modelguard',
+        retryAfterBaseValue: policy.retryDelayMs,
+        onRateLimit: wantRetry,
+        onSecondaryRateLimit: wantRetry,
+      },
+    });
+  let client: ReturnType<typeof createClient> | undefined;
+  const octokit = () => {
+    client ??= createClient();
+    return client;
+  };
 
   async function getRepo(owner: string, repo: string) {
-    return (await octokit.rest.repos.get({ owner, repo })).data;
+    return (await (await octokit()).rest.repos.get({ owner, repo })).data;
   }
 
   async function fetchRepo(owner: string, repo: string): Promise<FetchedSource> {
     const what = `GitHub repository ${owner}/${repo}`;
     try {
       const info = await getRepo(owner, repo);
+      const api = await octokit();
       const [commits, contributors, pullRequests, codeFrequency] = await Promise.all([
-        octokit.rest.repos.listCommits({ owner, repo, sha: info.default_branch, per_page: MAX_COMMITS }),
+        api.rest.repos.listCommits({ owner, repo, sha: info.default_branch, per_page: MAX_COMMITS }),
         known('its contributor list', () => listContributors(owner, repo)),
         known('its pull requests', () => samplePullRequests(owner, repo, affordablePulls())),
         readCodeFrequency(owner, repo),
@@ -191,7 +206,8 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
 
   async function listContributors(owner: string, repo: string) {
     const items: { login: string; contributions: number }[] = [];
-    const pages = octokit.paginate.iterator(octokit.rest.repos.listContributors, {
+    const api = await octokit();
+    const pages = api.paginate.iterator(api.rest.repos.listContributors, {
       owner,
       repo,
       per_page: PER_PAGE,
@@ -217,7 +233,8 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     repo: string,
     allowed: { size: number; cut: string | null },
   ): Promise<PullRequestSample> {
-    const closed = await octokit.rest.pulls.list({
+    const api = await octokit();
+    const closed = await api.rest.pulls.list({
       owner,
       repo,
       state: 'closed',
@@ -230,8 +247,8 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
     const items = await Promise.all(
       sample.map(async (pull): Promise<PullRequestEvidence> => {
         const [reviews, files] = await Promise.all([
-          octokit.rest.pulls.listReviews({ owner, repo, pull_number: pull.number, per_page: PER_PAGE }),
-          octokit.rest.pulls.listFiles({
+          api.rest.pulls.listReviews({ owner, repo, pull_number: pull.number, per_page: PER_PAGE }),
+          api.rest.pulls.listFiles({
             owner,
             repo,
             pull_number: pull.number,
@@ -274,7 +291,7 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
    */
   async function readCodeFrequency(owner: string, repo: string) {
     return known('its code frequency statistics', async () => {
-      const response = await octokit.rest.repos.getCodeFrequencyStats({ owner, repo });
+      const response = await (await octokit()).rest.repos.getCodeFrequencyStats({ owner, repo });
       if ((response.status as number) === 202) {
         throw new Unanswered('202, still computing them; a later rating will have them');
       }
@@ -295,7 +312,8 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
 
   /** Regular files at `head`; symlinks and submodules are left out (they point outside the repo). */
   async function listBlobs(owner: string, repo: string, head: string, what: string): Promise<Blob[]> {
-    const tree = (await octokit.rest.git.getTree({ owner, repo, tree_sha: head, recursive: '1' })).data;
+    const api = await octokit();
+    const tree = (await api.rest.git.getTree({ owner, repo, tree_sha: head, recursive: '1' })).data;
     if (tree.truncated) {
       throw new PayloadTooLargeError(`${what} has more files than GitHub lists in one tree.`);
     }
@@ -355,7 +373,7 @@ export function createGitHubSource(config: SourcesConfig, opts: GitHubSourceOpti
       size: blob.size,
       open: async () => {
         try {
-          const { data } = await octokit.rest.git.getBlob({
+          const { data } = await (await octokit()).rest.git.getBlob({
             owner,
             repo,
             file_sha: blob.sha,

@@ -1,5 +1,5 @@
-import { HubApiError } from '@huggingface/hub';
 import { NotFoundError, RegistryError, UpstreamError } from '../domain/errors.js';
+import { isHubApiError } from './hub-client.js';
 
 /**
  * The hub says why it refuses a repo in the `X-Error-Code` header, which `@huggingface/hub`'s
@@ -43,7 +43,7 @@ export function hubError(error: unknown, what: string): RegistryError {
           424,
         );
   }
-  if (error instanceof HubApiError) {
+  if (isHubApiError(error)) {
     if (error.statusCode === 404) return new NotFoundError(`${what} was not found on Hugging Face.`);
     return new UpstreamError(
       `Hugging Face answered ${error.statusCode} for ${what}: ${firstLine(error.message)}`,

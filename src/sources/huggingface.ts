@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { datasetInfo, downloadFile, HubApiError, listCommits, listFiles, modelInfo } from '@huggingface/hub';
 import type { SourcesConfig } from '../config.js';
 import { BadRequestError, PayloadTooLargeError } from '../domain/errors.js';
 import { classifyFile } from '../packages/classify.js';
 import { datasetLinks, githubLinks, primaryGithubRepo } from './card-links.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './http-cache.js';
+import { hubClient } from './hub-client.js';
 import { classifyHubRefusals, hubError } from './hub-errors.js';
 import { hubReferences, hubRepoIdProblem } from './hub-ids.js';
 import { cardFacts, parseModelCard } from './model-card.js';
@@ -147,6 +147,7 @@ export function createHuggingFaceSource(
   }
 
   async function readInfo(kind: RepoKind, name: string) {
+    const { datasetInfo, modelInfo } = await hubClient();
     if (kind === 'hf-model') {
       const info = await modelInfo({
         ...client,
@@ -171,6 +172,7 @@ export function createHuggingFaceSource(
   async function listRepoFiles(repo: HubRepo, revision: string, what: string): Promise<ListedFile[]> {
     const files: ListedFile[] = [];
     let total = 0;
+    const { listFiles } = await hubClient();
     for await (const entry of listFiles({ ...client, repo, revision, recursive: true })) {
       if (entry.type !== 'file') continue;
       const size = entry.lfs?.size ?? entry.size;
@@ -199,6 +201,7 @@ export function createHuggingFaceSource(
     const response = await hubFetch(url, { headers: { accept: 'application/json', ...authHeaders } });
     if (!response.ok) {
       await response.body?.cancel();
+      const { HubApiError } = await hubClient();
       throw new HubApiError(url, response.status, undefined, `refs answered ${response.status}`);
     }
     const refs = (await response.json()) as Refs;
@@ -208,6 +211,7 @@ export function createHuggingFaceSource(
   async function summarizeCommits(repo: HubRepo, revision: string): Promise<CommitSummary> {
     const counts = new Map<string, number>();
     const dates: number[] = [];
+    const { listCommits } = await hubClient();
     for await (const commit of listCommits({ ...client, repo, revision, batchSize: limits.maxCommits })) {
       dates.push(commit.date.getTime());
       for (const author of commit.authors)
@@ -227,6 +231,7 @@ export function createHuggingFaceSource(
   }
 
   async function readText(repo: HubRepo, revision: string, path: string, maxBytes: number) {
+    const { downloadFile } = await hubClient();
     const blob = await downloadFile({ ...client, repo, revision, path });
     if (!blob) return null;
     const truncated = blob.size > maxBytes;
@@ -253,6 +258,7 @@ export function createHuggingFaceSource(
           const response = await hubFetch(url, { headers: authHeaders });
           if (!response.ok || !response.body) {
             await response.body?.cancel();
+            const { HubApiError } = await hubClient();
             throw new HubApiError(url, response.status, undefined, `download answered ${response.status}`);
           }
           return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);

@@ -124,7 +124,7 @@ describe('PostgreSQL connection loss', () => {
 describe('createMetadataStore', () => {
   it('uses SQLite under DATA_DIR when no DATABASE_URL is set', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mg-data-'));
-    const store = createMetadataStore(loadConfig({ DATA_DIR: join(dir, 'nested') }));
+    const store = await createMetadataStore(loadConfig({ DATA_DIR: join(dir, 'nested') }));
     try {
       expect(store.kind).toBe('sqlite');
       await store.migrate();
@@ -136,7 +136,7 @@ describe('createMetadataStore', () => {
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', async () => {
-    const store = createMetadataStore(loadConfig({ DATABASE_URL: TEST_DATABASE_URL }));
+    const store = await createMetadataStore(loadConfig({ DATABASE_URL: TEST_DATABASE_URL }));
     try {
       expect(store.kind).toBe('postgres');
       await store.ping();
