@@ -142,7 +142,7 @@ runMain(async () => {
 
   const { createMetadataStore } = await dist('storage/metadata/index.js');
   const { loadConfig } = await dist('config.js');
-  const store = createMetadataStore(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
+  const store = await createMetadataStore(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
   await store.migrate();
   console.log(`filling ${COUNT} artifacts (${DB}) and their text files for ${tool.name} ...`);
   const fillStart = performance.now();
