@@ -74,10 +74,15 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     await context.close();
   });
 
-  /** With UI_SCREENSHOTS=docs/ui the journeys also save the README's screenshots. */
-  async function snap(name: string) {
+  /**
+   * With UI_SCREENSHOTS=docs/ui the journeys also save the README's screenshots, `width` pixels
+   * wide when given (a journey on a phone-sized window is shown at desktop width).
+   */
+  async function snap(name: string, width?: number) {
     const folder = process.env.UI_SCREENSHOTS;
-    if (folder) await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+    if (!folder) return;
+    if (width) await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
   }
 
   async function signIn(target = '/search') {
@@ -516,11 +521,7 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     );
     await expectAccessible(page, 'admin, confusion audit results');
     await expectNoHorizontalScroll(page);
-    if (process.env.UI_SCREENSHOTS) {
-      await page.setViewportSize({ width: 1280, height: 900 });
-      await audit.scrollIntoViewIfNeeded();
-      await snap('admin-confusion');
-    }
+    await snap('admin-confusion', 1280);
     await suspect.getByRole('link', { name: 'bert-base-uncased' }).click();
     await page.waitForURL(`**/model/${ids.bert}`);
 
@@ -542,6 +543,111 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     expect(await page.getByRole('button', { name: /audit/i }).count()).toBe(0);
     const uploader = await RegistryClient.signIn(server.url, 'uploader', password);
     expect((await uploader.request('POST', '/artifacts/PackageConfusionAudit')).status).toBe(403);
+  });
+
+  it("makes a model sensitive (admins): a pasted, then a file's monitor program; refusals show its output; the paged download history for admins and the uploader", async () => {
+    const password = 'another-long-passphrase-44';
+    const created = await api.request('POST', '/users', {
+      user: { name: 'owner', is_admin: false },
+      secret: { password },
+      permissions: { can_upload: true, can_search: true, can_download: true },
+    });
+    expect(created.status).toBe(201);
+    const owner = await RegistryClient.signIn(server.url, 'owner', password);
+    const guarded = await owner.upload(
+      'model',
+      'guarded-model',
+      '1.0.0',
+      await makeZip([
+        { path: 'README.md', content: '# guarded-model\n\nOnly for the chosen few.' },
+        { path: 'model.safetensors', content: safetensorsBytes(20_000, 9), store: true },
+      ]),
+    );
+    await page.setViewportSize({ width: 320, height: 700 });
+    await signIn(`/model/${guarded}`);
+    const sensitive = page.getByRole('region', { name: 'Sensitive model' });
+    await sensitive.getByText('Not sensitive.').waitFor();
+    const history = page.getByRole('region', { name: 'Sensitive downloads' });
+    await history.getByText('No download of this model has been judged by a monitor program.').waitFor();
+    await expectAccessible(page, 'artifact, not sensitive');
+
+    // Pasted: only the uploader may download, so the admin is refused with the program's words.
+    await sensitive
+      .getByLabel('Monitor program (JavaScript)')
+      .fill(
+        'const [, , model, uploader, downloader] = process.argv;\n' +
+          'if (downloader !== uploader) {\n' +
+          "  console.log('only ' + uploader + ' may download ' + model);\n" +
+          '  process.exit(1);\n' +
+          '}\n',
+      );
+    await sensitive.getByRole('button', { name: 'Upload a monitor program' }).click();
+    await sensitive.getByText(/the model is now sensitive/).waitFor();
+    await sensitive.getByText('Sensitive.', { exact: true }).waitFor();
+    expect(await sensitive.getByText('Uploaded by').count()).toBe(1);
+    const downloads = page.getByRole('region', { name: 'Download' });
+    // One after the other, so the history's order is known.
+    for (const what of ['the full package', 'weights only']) {
+      await downloads.getByRole('button', { name: `Download ${what}` }).click();
+      const refusal = downloads
+        .getByRole('alert')
+        .filter({ hasText: `The model's monitor program refused downloading ${what}` });
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toMatch(
+        /403 MONITOR_REFUSED.*Its output: only owner may download guarded-model/,
+      );
+    }
+    await expectAccessible(page, 'artifact, download refused by the monitor');
+
+    // From a file: the program shows in the text box before it replaces the first; it allows all.
+    const allowAll = "console.log('cleared for ' + process.argv[4]);\n";
+    await sensitive
+      .getByLabel('Or read the program from a file')
+      .setInputFiles({ name: 'allow-all.js', mimeType: 'text/javascript', buffer: Buffer.from(allowAll) });
+    await expect.poll(() => sensitive.getByLabel('Monitor program (JavaScript)').inputValue()).toBe(allowAll);
+    await sensitive.getByRole('button', { name: 'Replace the program' }).click();
+    await sensitive.getByText('The monitor program', { exact: true }).click();
+    await sensitive
+      .getByRole('region', { name: 'Monitor program source' })
+      .getByText(/cleared for/)
+      .waitFor();
+    const full = page.waitForEvent('download');
+    await downloads.getByRole('button', { name: 'Download the full package' }).click();
+    expect((await full).suggestedFilename()).toBe('guarded-model.zip');
+    const weights = page.waitForEvent('download');
+    await downloads.getByRole('button', { name: 'Download weights only' }).click();
+    expect((await weights).suggestedFilename()).toBe('guarded-model-weights.zip');
+
+    // Four verdicts, newest first, three to a page (a header row and three).
+    const rows = history.getByRole('row');
+    await expect
+      .poll(() => rows.nth(1).textContent())
+      .toMatch(/ece30861defaultadminuserweightsAllowed0cleared for/);
+    expect(await rows.count()).toBe(4);
+    expect(await rows.nth(2).textContent()).toMatch(/ece30861defaultadminuserfullAllowed0cleared for/);
+    expect(await rows.nth(3).textContent()).toMatch(/ece30861defaultadminuserweightsRefused1only owner/);
+    await expectAccessible(page, 'artifact, sensitive with history');
+    await expectNoHorizontalScroll(page);
+    await snap('artifact-sensitive', 1280);
+    await history.getByRole('button', { name: 'Older' }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(1).textContent()).toMatch(/fullRefused1only owner may download guarded-model/);
+
+    await sensitive.getByRole('button', { name: 'Remove the program…' }).click();
+    await sensitive.getByRole('button', { name: 'Remove the program for good' }).click();
+    await sensitive.getByText('Not sensitive.').waitFor();
+
+    // The uploader sees the history of the model, not its program; nobody else's history.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`/sign-in?${new URLSearchParams({ next: `/model/${guarded}` })}`);
+    await page.getByLabel('User name').fill('owner');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await history.getByRole('table').waitFor();
+    expect(await page.getByRole('region', { name: 'Sensitive model' }).count()).toBe(0);
+    await page.goto(`/model/${ids['sentiment-1.2.3']}`);
+    await page.getByRole('region', { name: 'Audit trail' }).getByRole('table').waitFor();
+    expect(await page.getByRole('region', { name: 'Sensitive downloads' }).count()).toBe(0);
   });
 
   it('resets the registry after a typed confirmation (admins), then shows the empty registry', async () => {

@@ -1,5 +1,5 @@
 import { useId, useRef, useState } from 'react';
-import { apiResponse, formatBytes } from '../api';
+import { ApiError, apiResponse, formatBytes } from '../api';
 import { ErrorMessage } from './status';
 
 interface Progress {
@@ -9,9 +9,20 @@ interface Progress {
 
 /**
  * Downloads with the session's token (a plain link cannot send X-Authorization), showing a
- * progress bar, then hands the bytes to the browser as a file.
+ * progress bar, then hands the bytes to the browser as a file. `onSettled` runs after every
+ * attempt, allowed or refused (the audit trail and download history have changed).
  */
-export function DownloadButton({ url, label, fileName }: { url: string; label: string; fileName: string }) {
+export function DownloadButton({
+  url,
+  label,
+  fileName,
+  onSettled,
+}: {
+  url: string;
+  label: string;
+  fileName: string;
+  onSettled?: () => void;
+}) {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -45,6 +56,7 @@ export function DownloadButton({ url, label, fileName }: { url: string; label: s
     } finally {
       setProgress(null);
       abort.current = null;
+      onSettled?.();
     }
   }
 
@@ -73,7 +85,16 @@ export function DownloadButton({ url, label, fileName }: { url: string; label: s
       <span role="status" className="muted">
         {done ? `Downloaded ${label}.` : ''}
       </span>
-      {error !== null && <ErrorMessage title={`Downloading ${label} failed`} error={error} />}
+      {error !== null && (
+        <ErrorMessage
+          title={
+            error instanceof ApiError && error.code === 'MONITOR_REFUSED'
+              ? `The model's monitor program refused downloading ${label}`
+              : `Downloading ${label} failed`
+          }
+          error={error}
+        />
+      )}
     </div>
   );
 }

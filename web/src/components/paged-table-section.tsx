@@ -23,6 +23,7 @@ export function PagedTableSection<T>({
   columns,
   rows,
   pager,
+  empty,
   children,
 }: {
   title: string;
@@ -36,6 +37,8 @@ export function PagedTableSection<T>({
   rows: (items: T[]) => ReactNode;
   /** The buttons' words, e.g. "First page" and "Next page". */
   pager: { first: string; next: string };
+  /** Said instead of an empty table. */
+  empty?: string;
   /** Shown below the table (e.g. a form that adds to the list). */
   children?: ReactNode;
 }) {
@@ -50,6 +53,8 @@ export function PagedTableSection<T>({
       <h2 id={heading}>{title}</h2>
       {list.isError ? (
         <ErrorMessage title={`${title}: not available`} error={list.error} />
+      ) : offset === null && list.data?.items.length === 0 && empty ? (
+        <p>{empty}</p>
       ) : list.data ? (
         <>
           <ScrollArea className="table-scroll" label={`${title} table`}>

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useId } from 'react';
 import { useParams } from 'react-router';
 import {
@@ -22,6 +22,7 @@ import { RatingBars } from '../components/rating';
 import { ScrollArea } from '../components/scroll-area';
 import { ErrorMessage, Loading } from '../components/status';
 import { useSession } from '../session';
+import { MonitorSection, SensitiveDownloadsSection, sensitiveDownloadsKey } from './artifact-sensitive';
 import { NotFoundPage } from './not-found';
 
 export default function ArtifactPage() {
@@ -31,6 +32,7 @@ export default function ArtifactPage() {
 }
 
 function ArtifactView({ type, id }: { type: ArtifactType; id: string }) {
+  const session = useSession();
   const base = `/artifact/${type}/${encodeURIComponent(id)}`;
   const artifact = useQuery({
     queryKey: ['artifact', type, id],
@@ -65,6 +67,10 @@ function ArtifactView({ type, id }: { type: ArtifactType; id: string }) {
       <CostSection base={base} />
       {type === 'model' && <LicenseSection id={id} />}
       <DownloadSection type={type} id={id} name={artifact.data.metadata.name} details={details.data} />
+      {type === 'model' && session?.isAdmin && <MonitorSection id={id} />}
+      {type === 'model' && (session?.isAdmin || session?.name === details.data.created_by) && (
+        <SensitiveDownloadsSection id={id} />
+      )}
       <AuditSection base={base} />
     </Page>
   );
@@ -250,7 +256,13 @@ function LicenseSection({ id }: { id: string }) {
 
 function DownloadSection(props: { type: ArtifactType; id: string; name: string; details: ArtifactDetails }) {
   const session = useSession();
+  const queryClient = useQueryClient();
   const url = `/download/${props.type}/${encodeURIComponent(props.id)}`;
+  // Every attempt, allowed or refused, is a new line in the audit trail or the download history.
+  const onSettled = () => {
+    queryClient.invalidateQueries({ queryKey: ['audit'] });
+    queryClient.invalidateQueries({ queryKey: [sensitiveDownloadsKey(props.id)] });
+  };
   return (
     <Section title="Download">
       {!session?.canDownload ? (
@@ -258,7 +270,12 @@ function DownloadSection(props: { type: ArtifactType; id: string; name: string; 
       ) : (
         <ul className="download-list">
           <li>
-            <DownloadButton url={url} label="the full package" fileName={`${props.name}.zip`} />
+            <DownloadButton
+              url={url}
+              label="the full package"
+              fileName={`${props.name}.zip`}
+              onSettled={onSettled}
+            />
             <span className="muted"> {formatBytes(props.details.size_bytes)} zip</span>
           </li>
           {ASPECTS.filter((aspect) => props.details.aspects[aspect]).map((aspect) => (
@@ -267,6 +284,7 @@ function DownloadSection(props: { type: ArtifactType; id: string; name: string; 
                 url={`${url}?aspect=${aspect}`}
                 label={`${aspect} only`}
                 fileName={`${props.name}-${aspect}.zip`}
+                onSettled={onSettled}
               />
               <span className="muted"> {formatBytes(props.details.aspects[aspect] ?? 0)} uncompressed</span>
             </li>
