@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createRegistry } from './registry.js';
+import { describeSweep, sweepOrphansAtStart } from './services/startup-sweep.js';
 
 /**
  * Starts the registry on HOST:PORT (entered through src/server.ts). With WORKERS > 1 the primary prepares the storage once
@@ -12,6 +13,9 @@ const config = loadConfig();
 
 if (config.workers > 1 && cluster.isPrimary) {
   const prepared = await createRegistry(config);
+  // Before any worker exists: nothing is in flight, so a crash's leftovers can all go.
+  const swept = describeSweep(await sweepOrphansAtStart(config, prepared.store, prepared.blobs));
+  if (swept) console.error(JSON.stringify(swept));
   await prepared.close();
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
@@ -31,6 +35,11 @@ if (config.workers > 1 && cluster.isPrimary) {
   }
 } else {
   const app = await buildApp(config);
+  // A worker's siblings may be mid-write: only the registry's only process sweeps.
+  if (cluster.isPrimary) {
+    const swept = describeSweep(await sweepOrphansAtStart(config, app.registry.store, app.registry.blobs));
+    if (swept) app.log.warn(swept);
+  }
   await app.listen({ host: config.host, port: config.port });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -10,6 +10,7 @@ import type { Output } from '../../src/cli/output.js';
 import type { Registry } from '../../src/registry.js';
 import { aspectBlobKey } from '../../src/services/aspect-packages.js';
 import { type ConsistencyReport, checkConsistency } from '../../src/services/consistency-check.js';
+import { describeSweep, sweepOrphansAtStart } from '../../src/services/startup-sweep.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { uploadOk } from '../support/requests.js';
 import { modelZip, sha256 } from '../support/zips.js';
@@ -193,5 +194,45 @@ describe('fsck: the consistency check over packages and blobs', () => {
 
   it('refuses a grace period that is not a number of seconds', async () => {
     await expect(fsckCli({ grace: 'soon' })).rejects.toMatchObject({ exitCode: EXIT.usage });
+  });
+});
+
+describe('the start-up sweep', () => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(() => t.close());
+
+  it('collects every orphan, however young, when the metadata is embedded, and nothing a row names', async () => {
+    const { registry } = t.app;
+    const token = await t.token();
+    const zip = await modelZip('kept');
+    await uploadOk(t.app, token, 'kept', zip);
+    const orphan = randomBytes(300);
+    const path = join(t.dataDir, 'orphan');
+    await writeFile(path, orphan);
+    await registry.blobs.putFile(path, sha256(orphan), orphan.length);
+
+    // Scale-out: other instances may be mid-write, so the sweep leaves everything to fsck --repair.
+    const scaleOut = { ...t.config, databaseUrl: 'postgres://elsewhere/registry' };
+    expect(await sweepOrphansAtStart(scaleOut, registry.store, registry.blobs)).toBeNull();
+    expect(await registry.blobs.stat(sha256(orphan))).toEqual({ size: 300 });
+
+    const report = await sweepOrphansAtStart(
+      { ...t.config, databaseUrl: null },
+      registry.store,
+      registry.blobs,
+    );
+    expect(report?.collected.map((blob) => blob.digest)).toEqual([sha256(orphan)]);
+    expect(describeSweep(report)).toMatchObject({
+      collectedOrphans: 1,
+      collectedBytes: 300,
+      packageProblems: [],
+    });
+    expect(await registry.blobs.stat(sha256(orphan))).toBeNull();
+    expect(await registry.blobs.stat(sha256(zip))).toEqual({ size: zip.length });
+    expect(describeSweep(await sweepOrphansAtStart(t.config, registry.store, registry.blobs))).toBeNull();
   });
 });
