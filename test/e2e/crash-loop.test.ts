@@ -130,9 +130,9 @@ describe('crash loop: kill -9 during writes, restart, check the invariants', () 
   /** What must hold after every restart, whatever the kill interrupted. */
   async function expectInvariants(client: RegistryClient, groups: string[]): Promise<void> {
     const config = loadConfig(env);
-    const store = createMetadataStore(config);
+    const store = await createMetadataStore(config);
     try {
-      const report = await checkConsistency(store, createBlobStore(config), {
+      const report = await checkConsistency(store, await createBlobStore(config), {
         repair: false,
         graceMs: 0,
         verifyDigests: true,
