@@ -43,6 +43,7 @@ describe('two app instances sharing PostgreSQL and S3', () => {
         ['api', 'ok'],
         ['metadata-store', 'ok'],
         ['blob-store', 'ok'],
+        ['monitor-sandbox', 'ok'],
       ]);
     }
   });
