@@ -13,6 +13,7 @@ import type {
   VersionComparator,
   VersionFilter,
 } from '../../src/storage/metadata/metadata-store.js';
+import type { AppendLimits, TransactionCommand } from '../../src/storage/metadata/transaction-store.js';
 
 export interface StoreUnderTest {
   store: MetadataStore;
@@ -699,6 +700,121 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
           store.withDigestLock('d3', async () => Promise.reject(new Error('boom'))),
         ).rejects.toThrow('boom');
         await expect(store.withDigestLock('d3', async () => 'again')).resolves.toBe('again');
+      });
+    });
+
+    describe('group transactions', () => {
+      const HOUR = 3_600_000;
+      const limits = (overrides: Partial<AppendLimits> = {}): AppendLimits => ({
+        now: CREATED,
+        expiresAt: new Date(CREATED.getTime() + HOUR),
+        maxCommands: 3,
+        maxStagedBytes: 2000,
+        ...overrides,
+      });
+      const create = (id: string, size = 500): TransactionCommand => ({
+        op: 'create',
+        artifact: { id, type: 'model', name: `name-${id}` },
+        expectedUpdatedAt: null,
+        record: artifact(id, { packageDigest: `staged-${id}`, packageSize: size }),
+        rating: { net: 0.9 },
+      });
+      const open = (id: string) =>
+        store.transactions.open({
+          id,
+          owner: 'alice',
+          createdAt: CREATED,
+          expiresAt: new Date(CREATED.getTime() + HOUR),
+        });
+
+      it('appends commands in order within the command and staged-byte limits, one per artifact', async () => {
+        await open('t1');
+        expect(await store.transactions.append('t1', create('a1'), limits())).toBe('appended');
+        expect(await store.transactions.append('t1', create('a1'), limits())).toBe(
+          'artifact-already-in-transaction',
+        );
+        expect(await store.transactions.append('t1', create('a2', 1600), limits())).toBe('too-many-bytes');
+        expect(await store.transactions.append('t1', create('a2'), limits())).toBe('appended');
+        const remove: TransactionCommand = {
+          op: 'delete',
+          artifact: { id: 'x', type: 'code', name: 'name-x' },
+          expectedUpdatedAt: CREATED,
+          record: null,
+          rating: null,
+        };
+        expect(await store.transactions.append('t1', remove, limits())).toBe('appended');
+        expect(await store.transactions.append('t1', create('a4', 1), limits())).toBe('too-many-commands');
+        expect(await store.transactions.append('nope', create('a5'), limits())).toBe('not-found');
+        expect(await store.transactions.get('t1')).toMatchObject({
+          owner: 'alice',
+          state: 'open',
+          commandCount: 3,
+          stagedBytes: 1000,
+          result: null,
+        });
+        const commands = await store.transactions.commands('t1');
+        expect(commands).toEqual([create('a1'), create('a2'), remove]);
+        // Staged packages are named: a release keeps them, fsck counts them.
+        expect(await store.countByDigest('staged-a1')).toBe(1);
+        expect(
+          (await store.transactions.stagedPackages()).map((staged) => staged.packageDigest).sort(),
+        ).toEqual(['staged-a1', 'staged-a2']);
+      });
+
+      it('finishes once: the result is kept, the commands and their package references go', async () => {
+        await open('t2');
+        await store.transactions.append('t2', create('b1'), limits());
+        const later = new Date(CREATED.getTime() + 2 * HOUR);
+        const result = { status: 200, body: { done: true } };
+        expect(await store.transactions.finish('t2', 'executed', result, later)).toBe(true);
+        expect(await store.transactions.finish('t2', 'failed', { status: 409, body: {} }, later)).toBe(false);
+        expect(await store.transactions.get('t2')).toMatchObject({
+          state: 'executed',
+          result,
+          expiresAt: later,
+        });
+        expect(await store.transactions.commands('t2')).toEqual([]);
+        expect(await store.countByDigest('staged-b1')).toBe(0);
+        expect(await store.transactions.append('t2', create('b2'), limits())).toBe('not-open');
+      });
+
+      it('forgets expired transactions, answering the packages their commands staged', async () => {
+        await open('old');
+        await open('young');
+        // Appending sets the expiry; this one's is already reached.
+        expect(await store.transactions.append('old', create('c1'), limits({ expiresAt: CREATED }))).toBe(
+          'appended',
+        );
+        await store.transactions.append('young', create('c2'), limits());
+        expect(await store.transactions.append('old', create('c3'), limits())).toBe('not-found');
+        expect(await store.transactions.expire(CREATED, 10)).toEqual(['staged-c1']);
+        expect(await store.transactions.get('old')).toBeNull();
+        expect(await store.transactions.get('young')).not.toBeNull();
+        expect(await store.countByDigest('staged-c2')).toBe(1);
+      });
+
+      it('applies a group in one transaction: all of it or, when any part fails, none', async () => {
+        await store.insertArtifact(artifact('g0'));
+        const generation = await store.writeGeneration();
+        await expect(
+          store.withGroupLock(['d2', 'd1', 'd1'], generation, async (locked) => {
+            await locked.insertArtifact(artifact('g1'));
+            await locked.deleteArtifact('g0');
+            throw new Error('a later part fails');
+          }),
+        ).rejects.toThrow('a later part fails');
+        expect(await store.getArtifact('g1')).toBeNull();
+        expect(await store.getArtifact('g0')).not.toBeNull();
+        await store.withGroupLock(['d1'], generation, async (locked) => {
+          await locked.insertArtifact(artifact('g1'));
+          // Conditional on the row being unchanged: a different updated time deletes nothing.
+          expect(await locked.deleteArtifact('g0', new Date(CREATED.getTime() + 1))).toBeNull();
+        });
+        expect(await store.getArtifact('g1')).not.toBeNull();
+        expect(await store.getArtifact('g0')).not.toBeNull();
+        await expect(store.withGroupLock([], generation + 1, async () => undefined)).rejects.toBeInstanceOf(
+          ConflictError,
+        );
       });
     });
 
