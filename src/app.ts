@@ -19,6 +19,7 @@ import { hubCompatRoutes } from './http/routes/hub-compat/index.js';
 import { licenseRoutes } from './http/routes/license.js';
 import { lineageRoutes } from './http/routes/lineage.js';
 import { monitorRoutes } from './http/routes/monitors.js';
+import { performanceRoutes } from './http/routes/performance.js';
 import { ratingRoutes } from './http/routes/rating.js';
 import { searchRoutes } from './http/routes/search.js';
 import { transactionRoutes, transactionSchemas } from './http/routes/transactions.js';
@@ -138,6 +139,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(hubCompatRoutes, options);
   await app.register(weightsScanRoutes, options);
   await app.register(confusionAuditRoutes, options);
+  await app.register(performanceRoutes, options);
   await app.register(transactionRoutes, options);
   return app;
 }

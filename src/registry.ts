@@ -18,6 +18,7 @@ import { LicenseService } from './services/license-service.js';
 import { LineageService } from './services/lineage-service.js';
 import { MonitorService } from './services/monitor-service.js';
 import { SourceRouter } from './services/package-sources.js';
+import { PerformanceWorkloads } from './services/performance-workload.js';
 import { PopularityService } from './services/popularity-service.js';
 import { RatingService } from './services/rating-service.js';
 import { SearchService } from './services/search-service.js';
@@ -56,6 +57,8 @@ export interface Registry {
   licenses: LicenseService;
   ratings: RatingService;
   popularity: PopularityService;
+  /** The course's performance workload against this deployment (`/performance/workloads`). */
+  workloads: PerformanceWorkloads;
   confusion: ConfusionAudit;
   activity: ActivityRecorder;
   logs: RecentLogs;
@@ -142,6 +145,14 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     licenses: new LicenseService(github),
     ratings,
     popularity: new PopularityService(store.popularity),
+    workloads: new PerformanceWorkloads({
+      store,
+      artifacts,
+      auth,
+      temp,
+      components: { metadata: store.kind, blobs: blobs.kind },
+      maxPackageBytes: config.limits.maxPackageBytes,
+    }),
     confusion: new ConfusionAudit(store),
     activity: new ActivityRecorder(),
     logs: new RecentLogs(),

@@ -105,13 +105,21 @@ export class AuthService {
       await this.store.updateUser(name, { passwordHash: await this.passwords.hash(password) });
     await this.audit.record({ action: 'SIGN_IN', outcome: 'success', actor: name, subject: name, address });
 
+    return this.issueToken(user.name, this.config.tokenMaxUses);
+  }
+
+  /**
+   * A token for `userName` allowing `maxUses` calls, without a sign-in: for work the registry
+   * does on behalf of a signed-in caller over its own HTTP API (the performance workload).
+   */
+  async issueToken(userName: string, maxUses: number): Promise<string> {
     const id = randomUUID();
     const expiresAt = new Date(Date.now() + this.config.tokenTtlSeconds * 1000);
-    await this.store.insertToken({ id, userName: user.name, expiresAt, maxUses: this.config.tokenMaxUses });
+    await this.store.insertToken({ id, userName, expiresAt, maxUses });
     const jwt = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
-      .setSubject(user.name)
+      .setSubject(userName)
       .setJti(id)
       .setIssuedAt()
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))

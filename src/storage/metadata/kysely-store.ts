@@ -44,6 +44,7 @@ import {
 import type { Database } from './schema.js';
 import { mayContain } from './search-text.js';
 import { KyselyTransactionStore, type TransactionStore } from './transaction-store.js';
+import { KyselyWorkloadStore, type WorkloadStore } from './workload-store.js';
 
 /** The id of registry_state's only row. */
 const STATE_ROW = 1;
@@ -68,6 +69,7 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly popularity: PopularityStore;
   readonly transactions: TransactionStore;
   readonly monitors: MonitorStore;
+  readonly workloads: WorkloadStore;
 
   constructor(private readonly options: KyselyStoreOptions) {
     this.kind = options.dialect;
@@ -81,6 +83,7 @@ export class KyselyMetadataStore implements MetadataStore {
       (work) => this.inTransaction(work),
     );
     this.monitors = new KyselyMonitorStore(this.db, (operation) => this.guard(operation));
+    this.workloads = new KyselyWorkloadStore(this.db, (operation) => this.guard(operation));
   }
 
   migrate(): Promise<void> {

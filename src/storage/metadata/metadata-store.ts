@@ -4,6 +4,7 @@ import type { TextQuery } from '../../search/required-text.js';
 import type { MonitorStore } from './monitor-store.js';
 import type { PopularityStore } from './popularity-store.js';
 import type { TransactionStore } from './transaction-store.js';
+import type { WorkloadStore } from './workload-store.js';
 
 /** A version constraint already translated to comparisons on (major, minor, patch). */
 export interface VersionComparator {
@@ -122,6 +123,8 @@ export interface MetadataStore {
   readonly transactions: TransactionStore;
   /** Sensitive models' monitor programs and their download history. */
   readonly monitors: MonitorStore;
+  /** Runs of the performance workload (`/performance/workloads`), kept across resets for comparison. */
+  readonly workloads: WorkloadStore;
   /** Create tables / run pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

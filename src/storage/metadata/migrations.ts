@@ -26,6 +26,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0009_search_text_index': { up: (db) => createSearchTextIndex(db, dialect) },
     '0010_transactions': { up: createTransactions },
     '0011_monitors': { up: (db) => createMonitors(db, dialect) },
+    '0012_performance_workloads': { up: (db) => createPerformanceWorkloads(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -330,5 +331,32 @@ async function createMonitors(db: Kysely<unknown>, dialect: SqlDialect): Promise
     .createIndex('sensitive_downloads_artifact_id')
     .on('sensitive_downloads')
     .columns(['artifact_id', 'id'])
+    .execute();
+}
+
+async function createPerformanceWorkloads(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const key = identity(dialect);
+  await db.schema
+    .createTable('performance_workloads')
+    .addColumn('seq', key.type, key.build)
+    .addColumn('id', 'text', (c) => c.notNull().unique())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('started_by', 'text', (c) => c.notNull())
+    .addColumn('clients', 'integer', (c) => c.notNull())
+    .addColumn('models', 'integer', (c) => c.notNull())
+    .addColumn('model_size_mb', 'integer', (c) => c.notNull())
+    .addColumn('completed', 'integer', (c) => c.notNull())
+    .addColumn('total', 'integer', (c) => c.notNull())
+    .addColumn('started_at', 'bigint', (c) => c.notNull())
+    .addColumn('finished_at', 'bigint')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addColumn('components', 'text', (c) => c.notNull())
+    .addColumn('results', 'text')
+    .addColumn('error', 'text')
+    .execute();
+  await db.schema
+    .createIndex('performance_workloads_status')
+    .on('performance_workloads')
+    .column('status')
     .execute();
 }

@@ -22,6 +22,7 @@ export interface Database {
   transaction_commands: TransactionCommandsTable;
   monitor_programs: MonitorProgramsTable;
   sensitive_downloads: SensitiveDownloadsTable;
+  performance_workloads: PerformanceWorkloadsTable;
 }
 
 /** 0 or 1. */
@@ -206,4 +207,24 @@ export interface SensitiveDownloadsTable {
   part: string;
   duration_ms: number;
   reused: Flag;
+}
+
+/** Runs of the performance workload (src/domain/workload.ts); JSON columns as text. */
+export interface PerformanceWorkloadsTable {
+  /** Order of the runs, newest last. */
+  seq: GeneratedAlways<number>;
+  id: string;
+  status: string;
+  started_by: string;
+  clients: number;
+  models: number;
+  model_size_mb: number;
+  completed: number;
+  total: number;
+  started_at: number;
+  finished_at: number | null;
+  updated_at: number;
+  components: string;
+  results: string | null;
+  error: string | null;
 }
