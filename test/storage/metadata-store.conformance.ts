@@ -260,6 +260,16 @@ export function describeMetadataStoreConformance(name: string, make: () => Promi
         expect(ids(page)).toEqual(['q1', 'q2', 'q3', 'q4', 'q5']);
       });
 
+      it('pages a union of overlapping queries and types in registry order, each artifact once', async () => {
+        const specs: ArtifactQuerySpec[] = [
+          { name: 'bert', types: ['model', 'code'] },
+          { name: '*', types: ['model', 'dataset'] },
+          { name: 'gpt' },
+        ];
+        const pages = await allPages((page) => store.queryArtifacts(specs, page), 2);
+        expect(pages.map((p) => ids(p))).toEqual([['q1', 'q2'], ['q3', 'q4'], ['q5']]);
+      });
+
       it('answers an empty page for no queries', async () => {
         expect(await query([])).toEqual({ items: [], next: null });
       });

@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { ArtifactQuerySpec, VersionComparator, VersionFilter } from './metadata-store.js';
 import type { Database } from './schema.js';
 
@@ -6,8 +6,43 @@ type ArtifactsBuilder = ExpressionBuilder<Database, 'artifacts'>;
 
 const VERSION_COLUMNS = ['version_major', 'version_minor', 'version_patch'] as const;
 
+/**
+ * One page of POST /artifacts after the cursor `afterSeq`, `limit` rows at most, in registry order;
+ * null for no queries. One branch per query and type, each reading at most a page in `seq` order
+ * from the index that fits it ((name, seq), (type, seq) or the primary key), then the first page
+ * of their union. An OR of the conditions in one scan would read every match past the cursor to
+ * sort them, which grows with the registry; this way a page costs the same at a thousand
+ * artifacts or a million.
+ */
+export function artifactPageQuery(
+  db: Kysely<Database>,
+  queries: ArtifactQuerySpec[],
+  afterSeq: number,
+  limit: number,
+) {
+  const branches = queries.flatMap((spec) =>
+    spec.types && spec.types.length > 1 ? spec.types.map((type) => ({ ...spec, types: [type] })) : [spec],
+  );
+  const branch = (spec: ArtifactQuerySpec) =>
+    db
+      .selectFrom('artifacts')
+      .select(['seq', 'id', 'type', 'name'])
+      .where('seq', '>', afterSeq)
+      .where((eb) => matchesQuerySpec(eb, spec))
+      .orderBy('seq')
+      .limit(limit);
+  const [first, ...rest] = branches;
+  if (!first) return null;
+  if (rest.length === 0) return branch(first);
+  const union = rest.reduce(
+    (all, spec) => all.union(db.selectFrom(branch(spec).as('branch')).selectAll()),
+    db.selectFrom(branch(first).as('branch')).selectAll(),
+  );
+  return db.selectFrom(union.as('matches')).selectAll().orderBy('seq').limit(limit);
+}
+
 /** SQL condition for one query of POST /artifacts: name, types and version all hold. */
-export function matchesQuerySpec(eb: ArtifactsBuilder, spec: ArtifactQuerySpec): Expression<SqlBool> {
+function matchesQuerySpec(eb: ArtifactsBuilder, spec: ArtifactQuerySpec): Expression<SqlBool> {
   const conditions: Expression<SqlBool>[] = [];
   if (spec.name !== '*') conditions.push(eb('name', '=', spec.name));
   if (spec.types && spec.types.length > 0) conditions.push(eb('type', 'in', spec.types));

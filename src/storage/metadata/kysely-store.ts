@@ -8,7 +8,7 @@ import {
 } from '../../domain/errors.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
 import type { TextQuery } from '../../search/required-text.js';
-import { matchesQuerySpec } from './artifact-filter.js';
+import { artifactPageQuery } from './artifact-filter.js';
 import { seqAfter, toPage } from './cursor.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type {
@@ -335,16 +335,8 @@ export class KyselyMetadataStore implements MetadataStore {
 
   queryArtifacts(queries: ArtifactQuerySpec[], page: PageRequest): Promise<Page<ArtifactSummary>> {
     return this.guard(async () => {
-      const after = seqAfter(page.after);
-      if (queries.length === 0) return { items: [], next: null };
-      const rows = await this.db
-        .selectFrom('artifacts')
-        .select(['seq', 'id', 'type', 'name'])
-        .where('seq', '>', after)
-        .where((eb) => eb.or(queries.map((spec) => matchesQuerySpec(eb, spec))))
-        .orderBy('seq')
-        .limit(page.limit + 1)
-        .execute();
+      const query = artifactPageQuery(this.db, queries, seqAfter(page.after), page.limit + 1);
+      const rows = query ? await query.execute() : [];
       return toPage(rows, page.limit, rowToSummary);
     });
   }
