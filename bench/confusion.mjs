@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { random } from './lib/cards.mjs';
 import { runMain } from './lib/cleanup.mjs';
 import { PROJECT_ROOT, tempDir } from './lib/proc.mjs';
 import { writeResult } from './lib/results.mjs';
@@ -20,16 +21,6 @@ const SIZES = (sizesArg > 0 ? process.argv[sizesArg + 1] : '10000,100000').split
 const NAIVE_SAMPLE = 1000;
 
 const dist = (path) => import(pathToFileURL(join(PROJECT_ROOT, 'dist', path)).href);
-
-function random(seed) {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAMILIES = [
   'bert',

@@ -75,13 +75,7 @@ export class MonitorService {
       uploadedBy: actor.name,
       uploadedAt: new Date(),
     };
-    await this.audit.record({
-      action: 'MONITOR_SET',
-      outcome: 'success',
-      actor: actor.name,
-      subject: record.id,
-      detail: `sha256 ${program.sha256}`,
-    });
+    await this.recordChange('MONITOR_SET', actor, program);
     await this.store.monitors.putProgram(program);
     return program;
   }
@@ -94,14 +88,19 @@ export class MonitorService {
 
   async removeProgram(actor: Actor, record: ArtifactRecord): Promise<void> {
     const program = await this.getProgram(record);
-    await this.audit.record({
-      action: 'MONITOR_REMOVE',
+    await this.recordChange('MONITOR_REMOVE', actor, program);
+    await this.store.monitors.deleteProgram(record.id);
+  }
+
+  /** Written before the change: a change the security trail cannot record does not happen. */
+  private recordChange(action: 'MONITOR_SET' | 'MONITOR_REMOVE', actor: Actor, program: MonitorProgram) {
+    return this.audit.record({
+      action,
       outcome: 'success',
       actor: actor.name,
-      subject: record.id,
+      subject: program.artifactId,
       detail: `sha256 ${program.sha256}`,
     });
-    await this.store.monitors.deleteProgram(record.id);
   }
 
   history(record: ArtifactRecord, page: PageRequest): Promise<Page<SensitiveDownload>> {
