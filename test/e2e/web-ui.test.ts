@@ -650,6 +650,50 @@ describe('the web app in a real browser', { timeout: 120_000 }, () => {
     expect(await page.getByRole('region', { name: 'Sensitive downloads' }).count()).toBe(0);
   });
 
+  it('runs the performance workload from the health dashboard (admins): progress while it runs, then its results beside earlier runs', async () => {
+    await page.goto('/status');
+    await page.getByRole('heading', { level: 1, name: 'Registry health' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Performance workload' }).count()).toBe(0);
+    await page.setViewportSize({ width: 320, height: 700 });
+    await signIn('/status');
+    const workload = page.getByRole('region', { name: 'Performance workload' });
+    const start = workload.getByRole('button', { name: 'Start the workload' });
+    await start.waitFor();
+    await expectAccessible(page, 'health, workload form');
+    // A small run: the journey is about the screen, bench/ measures the registry.
+    await workload.getByLabel('Concurrent clients').fill('4');
+    await workload.getByLabel('Models in the registry').fill('3');
+    await workload.getByLabel('Large model (MiB)').fill('1');
+    await start.click();
+    await workload.getByRole('progressbar', { name: /of 4 downloads finished/ }).waitFor();
+    await expectAccessible(page, 'health, workload in progress');
+    const run = workload.getByRole('region', { name: /^Run of / });
+    await run.getByText('Done', { exact: true }).waitFor({ timeout: 120_000 });
+    const [first] = (await (await api.request('GET', '/performance/workloads')).json()) as {
+      status: string;
+      results: { requests: number; throughput_mbps: number };
+    }[];
+    expect(first?.status).toBe('done');
+    expect(first?.results.requests).toBe(4);
+    const shown = (await run.textContent()) ?? '';
+    expect(shown).toContain(`Throughput${first?.results.throughput_mbps.toFixed(1)} Mbit/s`);
+    for (const fact of ['Mean latency', 'Median latency', '99th percentile latency']) {
+      expect(shown).toMatch(new RegExp(`${fact}\\d+(\\.\\d)? ms`));
+    }
+
+    // A second run lands beside the first, for comparison.
+    await workload.getByLabel('Concurrent clients').fill('2');
+    await start.click();
+    await run.getByText(/2 clients, 3 models/).waitFor();
+    const rows = workload.getByRole('table').getByRole('row');
+    await expect.poll(() => rows.count(), { timeout: 120_000 }).toBe(3);
+    await expect.poll(() => rows.nth(1).textContent(), { timeout: 120_000 }).toMatch(/done231 MiB/);
+    expect(await rows.nth(2).textContent()).toMatch(/done431 MiB/);
+    await expectAccessible(page, 'health, workload results');
+    await expectNoHorizontalScroll(page);
+    await snap('health-workload', 1280);
+  });
+
   it('resets the registry after a typed confirmation (admins), then shows the empty registry', async () => {
     await signIn('/admin');
     await page.getByRole('button', { name: 'Reset the registry…' }).click();

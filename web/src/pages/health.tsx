@@ -6,6 +6,7 @@ import { ScrollArea } from '../components/scroll-area';
 import { ErrorMessage, Loading } from '../components/status';
 import { type ChartSeries, TimeChart } from '../components/time-chart';
 import { useSession } from '../session';
+import { WorkloadSection } from './health-workload';
 
 interface TimelineEntry {
   bucket: string;
@@ -69,6 +70,7 @@ export default function HealthPage() {
       ) : (
         <Loading label="Checking the components" minHeight="100vh" />
       )}
+      {session?.isAdmin && <WorkloadSection />}
       {session?.isAdmin && <RecentLogs />}
     </Page>
   );
