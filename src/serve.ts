@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createRegistry } from './registry.js';
-import { describeSweep, sweepOrphansAtStart } from './services/startup-sweep.js';
+import { describeSweep, finishInterruptedReset, sweepOrphansAtStart } from './services/startup-sweep.js';
 
 /**
  * Starts the registry on HOST:PORT (entered through src/server.ts). With WORKERS > 1 the primary prepares the storage once
@@ -13,6 +13,9 @@ const config = loadConfig();
 
 if (config.workers > 1 && cluster.isPrimary) {
   const prepared = await createRegistry(config);
+  if (await finishInterruptedReset(prepared.store, prepared.blobs)) {
+    console.error(JSON.stringify({ msg: 'finished a reset interrupted by a crash' }));
+  }
   // Before any worker exists: nothing is in flight, so a crash's leftovers can all go.
   const swept = describeSweep(await sweepOrphansAtStart(config, prepared.store, prepared.blobs));
   if (swept) console.error(JSON.stringify(swept));
@@ -37,6 +40,9 @@ if (config.workers > 1 && cluster.isPrimary) {
   const app = await buildApp(config);
   // A worker's siblings may be mid-write: only the registry's only process sweeps.
   if (cluster.isPrimary) {
+    if (await finishInterruptedReset(app.registry.store, app.registry.blobs)) {
+      app.log.warn('finished a reset interrupted by a crash');
+    }
     const swept = describeSweep(await sweepOrphansAtStart(config, app.registry.store, app.registry.blobs));
     if (swept) app.log.warn(swept);
   }

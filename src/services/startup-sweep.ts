@@ -1,7 +1,29 @@
 import type { Config } from '../config.js';
+import { ResetConflictError } from '../domain/errors.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
 import type { MetadataStore } from '../storage/metadata/metadata-store.js';
 import { type ConsistencyReport, checkConsistency } from './consistency-check.js';
+
+/**
+ * Finishes a reset whose process died between clearing the metadata and letting writes start
+ * again (writes would otherwise be refused until someone resets once more). Under the reset lock,
+ * so a reset still running on another instance is waited for, not repeated: only when the flag is
+ * still set once the lock is ours did its owner die. Its rows are already gone, so what remains
+ * is clearing the blobs and ending the reset. True when there was one to finish.
+ */
+export function finishInterruptedReset(store: MetadataStore, blobs: BlobStore): Promise<boolean> {
+  return store.withResetLock(async () => {
+    try {
+      await store.writeGeneration();
+      return false;
+    } catch (error) {
+      if (!(error instanceof ResetConflictError)) throw error;
+    }
+    await blobs.clear();
+    await store.endReset();
+    return true;
+  });
+}
 
 /**
  * Collects the blobs a crash left behind (stored before a row that never committed), when a

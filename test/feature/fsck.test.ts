@@ -10,9 +10,13 @@ import type { Output } from '../../src/cli/output.js';
 import type { Registry } from '../../src/registry.js';
 import { aspectBlobKey } from '../../src/services/aspect-packages.js';
 import { type ConsistencyReport, checkConsistency } from '../../src/services/consistency-check.js';
-import { describeSweep, sweepOrphansAtStart } from '../../src/services/startup-sweep.js';
+import {
+  describeSweep,
+  finishInterruptedReset,
+  sweepOrphansAtStart,
+} from '../../src/services/startup-sweep.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { uploadOk } from '../support/requests.js';
+import { uploadOk, uploadZip } from '../support/requests.js';
 import { modelZip, sha256 } from '../support/zips.js';
 
 const HOUR = 3_600_000;
@@ -234,5 +238,21 @@ describe('the start-up sweep', () => {
     expect(await registry.blobs.stat(sha256(orphan))).toBeNull();
     expect(await registry.blobs.stat(sha256(zip))).toEqual({ size: zip.length });
     expect(describeSweep(await sweepOrphansAtStart(t.config, registry.store, registry.blobs))).toBeNull();
+  });
+
+  it('finishes a reset whose process died before letting writes start again', async () => {
+    const { registry } = t.app;
+    const token = await t.token();
+    const orphan = await modelZip('left-by-the-reset');
+    await uploadOk(t.app, token, 'before-reset', orphan);
+    // The reset's first step committed, then the process died.
+    await registry.store.beginReset(await registry.auth.defaultAdmin());
+    const refused = await uploadZip(t.app, token, 'during', await modelZip('during'));
+    expect(refused.statusCode).toBe(409);
+
+    expect(await finishInterruptedReset(registry.store, registry.blobs)).toBe(true);
+    expect(await registry.blobs.stat(sha256(orphan))).toBeNull();
+    expect(await finishInterruptedReset(registry.store, registry.blobs)).toBe(false);
+    expect((await uploadZip(t.app, await t.token(), 'after', await modelZip('after'))).statusCode).toBe(201);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConsistency } from '../../src/services/consistency-check.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { type FixtureSources, startFixtureSources } from '../support/fixture-sources.js';
 import { listAll, uploadOk } from '../support/requests.js';
 import { userToken } from '../support/users.js';
 import { startZipServer, type ZipServer } from '../support/zip-server.js';
@@ -293,5 +294,48 @@ describe('abandoned transactions', () => {
     ).toBe(404);
     expect(await t.app.registry.blobs.stat(sha256(zip))).toBeNull();
     await expectNoOrphans(t);
+  });
+});
+
+describe('transactions and the ingest gate', () => {
+  let sources: FixtureSources;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    sources = await startFixtureSources();
+    t = await startTestApp(sources.env);
+    token = await t.token();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sources?.close();
+  });
+
+  it('gates a Hugging Face model when it is appended, and keeps the admitting rating once executed', async () => {
+    const headers = { 'x-authorization': token };
+    const id = (await t.app.inject({ method: 'POST', url: '/transactions', headers })).json().id as string;
+    const append = (repo: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/transactions/${id}/commands`,
+        headers,
+        payload: { op: 'create', type: 'model', url: `https://huggingface.co/${repo}` },
+      });
+    const refused = await append('lonely-dev/untitled-model');
+    expect(refused.statusCode, refused.body).toBe(424);
+    expect(refused.json().failing.map((entry: { metric: string }) => entry.metric)).toContain('license');
+    const admitted = await append('google-bert/bert-base-uncased');
+    expect(admitted.statusCode, admitted.body).toBe(201);
+    expect(admitted.json().commands).toHaveLength(1);
+
+    const executed = await t.app.inject({ method: 'POST', url: `/transactions/${id}/execute`, headers });
+    expect(executed.statusCode, executed.body).toBe(200);
+    const created = executed.json().results[0].metadata.id as string;
+    const kept = await t.app.registry.store.getRating(created);
+    expect(kept?.body).toMatchObject({ name: 'bert-base-uncased' });
+    const rate = await t.app.inject({ url: `/artifact/model/${created}/rate`, headers });
+    expect(rate.statusCode).toBe(200);
+    expect(rate.json().net_score).toBeGreaterThanOrEqual(0.5);
   });
 });
