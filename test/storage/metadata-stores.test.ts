@@ -54,6 +54,23 @@ describeMetadataStoreConformance('PostgreSQL', async () => {
   return { store, cleanup: () => store.close() };
 });
 
+describe('PostgreSQL schema from the search_path', () => {
+  it('migrates its own schema while another schema of the database holds its migration tables', async () => {
+    await pgMigration;
+    const chosen = uniqueSchemaName();
+    const url = new URL(TEST_DATABASE_URL);
+    url.searchParams.set('options', `-c search_path=${chosen}`);
+    const store = createPostgresStore(url.href, { poolSize: 2 });
+    try {
+      await store.migrate();
+      expect(await store.getUser('nobody')).toBeNull();
+    } finally {
+      await store.close();
+      await dropSchema(chosen);
+    }
+  });
+});
+
 describe('SQLite lock contention', () => {
   it('answers ComponentUnavailableError(database) when another connection holds the write lock', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mg-sqlite-busy-'));

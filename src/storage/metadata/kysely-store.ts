@@ -92,14 +92,33 @@ export class KyselyMetadataStore implements MetadataStore {
       // The migrator creates the schema itself, tolerating another instance doing the same at
       // once (`create schema if not exists` alone can still fail that race on PostgreSQL), and
       // serialises the migrations of concurrently starting instances with a lock.
+      const tableSchema = schema ?? (dialect === 'postgres' ? await this.searchPathSchema() : undefined);
       const migrator = new Migrator({
         db: this.db,
         provider: migrationProvider(dialect),
-        migrationTableSchema: schema,
+        ...(tableSchema ? { migrationTableSchema: tableSchema } : {}),
       });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
     });
+  }
+
+  /**
+   * The schema unqualified tables go to when none is configured. Named explicitly because Kysely's
+   * migrator, left to itself, finds its tables in any schema: a database where another schema
+   * already holds them (another registry, another Kysely app) would skip creating them here.
+   */
+  private async searchPathSchema(): Promise<string | undefined> {
+    const { rows } = await sql<{ current: string | null; path: string }>`
+      select current_schema() as current, current_setting('search_path') as path`.execute(this.db);
+    const row = rows[0];
+    if (row?.current) return row.current;
+    // The first schema of the path does not exist yet: the migrator creates it.
+    const first = row?.path
+      .split(',')[0]
+      ?.trim()
+      .replace(/^"(.*)"$/, '$1');
+    return first && first !== '$user' ? first : undefined;
   }
 
   close(): Promise<void> {
