@@ -233,6 +233,19 @@ describe('API fuzzing', () => {
     TEST_TIMEOUT_MS,
   );
 
+  it('answers 4xx to counterexamples it found: a NUL character in a path (500 on PostgreSQL before)', async () => {
+    for (const url of [
+      '/performance/workloads/%00',
+      '/transactions/%00',
+      '/users/%00',
+      '/artifact/byName/%00',
+    ]) {
+      const response = await t.app.inject({ url, headers: { 'x-authorization': admin } });
+      expect(response.statusCode, `${url}: ${response.body}`).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, `${url}: ${response.body}`).toBeLessThan(500);
+    }
+  });
+
   describe('against an in-memory model of the registry', () => {
     type Kind = 'model' | 'dataset' | 'code';
     interface Entry {

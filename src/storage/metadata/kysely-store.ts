@@ -1,6 +1,7 @@
 import { type Kysely, Migrator, sql, type Transaction } from 'kysely';
 import type { ArtifactRecord, ArtifactSummary, AuditEntry } from '../../domain/artifact.js';
 import {
+  BadRequestError,
   ComponentUnavailableError,
   ConflictError,
   LastAdminError,
@@ -50,7 +51,7 @@ import { KyselyWorkloadStore, type WorkloadStore } from './workload-store.js';
 const STATE_ROW = 1;
 
 /** What a driver error means for callers; anything else propagates unchanged. */
-export type DriverErrorKind = 'unique-violation' | 'unavailable';
+export type DriverErrorKind = 'unique-violation' | 'unavailable' | 'unrepresentable-text';
 
 export interface KyselyStoreOptions {
   dialect: SqlDialect;
@@ -743,6 +744,10 @@ export class KyselyMetadataStore implements MetadataStore {
       const kind = this.options.classifyError(error);
       if (kind === 'unavailable') throw new ComponentUnavailableError('database', describeError(error));
       if (kind === 'unique-violation' && conflictMessage) throw new ConflictError(conflictMessage);
+      if (kind === 'unrepresentable-text')
+        throw new BadRequestError(
+          'The request holds text the database cannot store, such as a NUL character.',
+        );
       throw error;
     }
   }

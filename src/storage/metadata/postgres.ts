@@ -77,6 +77,9 @@ const CONNECTION_FAILURE_MESSAGE =
 function classifyPostgresError(error: unknown): DriverErrorKind | null {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === '23505') return 'unique-violation';
+  // A NUL character or a byte sequence the database encoding cannot hold (PostgreSQL text never
+  // contains U+0000): the input is what is wrong.
+  if (code === '22021' || code === '22P05') return 'unrepresentable-text';
   if (typeof code === 'string') {
     // Class 08 is "connection exception".
     if (NETWORK_ERROR_CODES.has(code) || SERVER_UNAVAILABLE_CODES.has(code) || code.startsWith('08')) {
