@@ -13,7 +13,12 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
     },
     projects: [
-      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
+      // In-process, one module at a time: no servers, sockets, child processes or PostgreSQL.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', 'test/e2e/**'] },
+      },
       {
         // Real server processes (`npm start` builds dist/): one file at a time so builds never overlap.
         extends: true,
