@@ -17,7 +17,7 @@ import { HubRepoService } from './services/hub-repos.js';
 import { LicenseService } from './services/license-service.js';
 import { LineageService } from './services/lineage-service.js';
 import { MonitorService } from './services/monitor-service.js';
-import { SourceRouter } from './services/package-sources.js';
+import { type PackageSources, SourceRouter } from './services/package-sources.js';
 import { PerformanceWorkloads } from './services/performance-workload.js';
 import { PopularityService } from './services/popularity-service.js';
 import { RatingService } from './services/rating-service.js';
@@ -71,6 +71,8 @@ export interface Registry {
 export interface RegistryOverrides {
   store?: MetadataStore;
   blobs?: BlobStore;
+  /** Where URLs are fetched from (default: Hugging Face, GitHub and direct links over the network). */
+  sources?: PackageSources;
 }
 
 export async function createRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
@@ -90,17 +92,19 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
   // GitHub's budget is small (60 requests an hour without a token): its answers are kept in the
   // metadata store and revalidated, which GitHub does not count, after a restart or on other instances.
   const github = createGitHubSource(config.sources, { ...upstreamLimits, answers: store });
-  const sources = new SourceRouter({
-    huggingFace,
-    github,
-    direct: {
-      allowPrivateNetwork: config.ingest.allowPrivateNetwork,
-      timeoutMs: config.ingest.fetchTimeoutMs,
-      maxRedirects: config.ingest.maxRedirects,
-    },
-    maxPackageBytes: config.limits.maxPackageBytes,
-    deadlineMs: config.ingest.deadlineMs,
-  });
+  const sources =
+    overrides.sources ??
+    new SourceRouter({
+      huggingFace,
+      github,
+      direct: {
+        allowPrivateNetwork: config.ingest.allowPrivateNetwork,
+        timeoutMs: config.ingest.fetchTimeoutMs,
+        maxRedirects: config.ingest.maxRedirects,
+      },
+      maxPackageBytes: config.limits.maxPackageBytes,
+      deadlineMs: config.ingest.deadlineMs,
+    });
   const lineage = new LineageService(store);
   // LLM assistance for card-reading metrics only when an endpoint is configured (off by default).
   const cardAssessor = config.llm.endpoint

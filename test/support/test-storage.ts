@@ -42,7 +42,7 @@ export interface PgS3Storage {
   prefix: string;
   s3: RunningS3rver;
   /** Fresh adapters over the same schema and prefix; call again for a second app instance. */
-  overrides(options?: PostgresStoreOptions): Required<RegistryOverrides>;
+  overrides(options?: PostgresStoreOptions): Required<Pick<RegistryOverrides, 'store' | 'blobs'>>;
   /** Objects stored under the prefix. */
   countBlobs(): Promise<number>;
   /** The environment a registry process (or `modelguard fsck`) reads to use this storage. */
