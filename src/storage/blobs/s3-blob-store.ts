@@ -30,6 +30,11 @@ export type S3BlobStoreOptions = Pick<
   Partial<Pick<S3Config, 'connectTimeoutMs' | 'requestTimeoutMs'>> & {
     /** Explicit keys (tests, s3rver); production leaves this unset and uses the default provider chain. */
     credentials?: { accessKeyId: string; secretAccessKey: string };
+    /**
+     * A client built elsewhere (unit tests: an S3 answered from memory); when set, the connection
+     * options above are unused. Production leaves it unset.
+     */
+    client?: S3Client;
   };
 
 const COMPONENT = 'object store';
@@ -54,18 +59,20 @@ export class S3BlobStore implements BlobStore {
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
     this.blobPrefix = `${options.prefix}sha256/`;
-    this.client = new S3Client({
-      region: options.region,
-      endpoint: options.endpoint ?? undefined,
-      forcePathStyle: options.forcePathStyle,
-      credentials: options.credentials,
-      maxAttempts: MAX_ATTEMPTS,
-      // The SDK builds its NodeHttpHandler from these options.
-      requestHandler: {
-        connectionTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      },
-    });
+    this.client =
+      options.client ??
+      new S3Client({
+        region: options.region,
+        endpoint: options.endpoint ?? undefined,
+        forcePathStyle: options.forcePathStyle,
+        credentials: options.credentials,
+        maxAttempts: MAX_ATTEMPTS,
+        // The SDK builds its NodeHttpHandler from these options.
+        requestHandler: {
+          connectionTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        },
+      });
   }
 
   async putFile(localPath: string, digest: string, size: number): Promise<void> {
