@@ -30,7 +30,7 @@ const githubFetch: typeof fetch = async (input) => {
   return Response.json({
     full_name: name,
     default_branch: 'main',
-    license: spdx === null ? null : { key: spdx.toLowerCase(), spdx_id: spdx, name: spdx },
+    license: spdx == null ? null : { key: spdx.toLowerCase(), spdx_id: spdx, name: spdx },
   });
 };
 
