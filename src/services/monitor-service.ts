@@ -29,6 +29,16 @@ export interface DownloadRequest {
   resuming: boolean;
 }
 
+/**
+ * Where programs run: the OS sandbox of src/security/monitor-sandbox.ts. A parameter so the
+ * service's own logic (which requests run a program, verdict reuse, the run limit, the history
+ * and audit trail) can be tested without starting processes.
+ */
+export interface MonitorSandbox {
+  probeIsolation(): Promise<IsolationSupport>;
+  runMonitor: typeof runMonitor;
+}
+
 /** Monitor runs at once; more wait their turn, so a burst of downloads cannot fork hundreds of Nodes. */
 const CONCURRENT_RUNS = 4;
 
@@ -51,11 +61,12 @@ export class MonitorService {
     private readonly temp: TempFiles,
     private readonly audit: SecurityAudit,
     private readonly config: MonitorConfig,
+    private readonly sandbox: MonitorSandbox = { probeIsolation, runMonitor },
   ) {}
 
   /** Which OS isolation layers work here (probed once); the health report names what is missing. */
   isolationSupport(): Promise<IsolationSupport> {
-    this.isolation ??= probeIsolation();
+    this.isolation ??= this.sandbox.probeIsolation();
     return this.isolation;
   }
 
@@ -151,7 +162,7 @@ export class MonitorService {
     return this.temp.with('.js', async (programPath) => {
       await writeFile(programPath, program.source, { mode: 0o400 });
       return this.withZipFile(record.packageDigest, (zipPath) =>
-        runMonitor(
+        this.sandbox.runMonitor(
           programPath,
           [record.name, record.createdBy, request.downloader.name, zipPath],
           zipPath,

@@ -1,6 +1,6 @@
 import { createCipheriv, createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { get as httpGet } from 'node:http';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ArtifactSummary } from '../domain/artifact.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../domain/errors.js';
@@ -22,6 +22,16 @@ const PROGRESS_WRITE_MS = 500;
 const STALE_AFTER_MS = 5 * 60_000;
 const MIB = 1024 * 1024;
 
+/**
+ * One GET request, as node:http's `get` makes it (the default). A parameter so the workload's own
+ * logic (models, progress, results, failures) can be tested against an in-process registry.
+ */
+export type HttpGet = (
+  url: string,
+  options: { headers: Record<string, string>; agent: false },
+  callback: (response: Readable & { statusCode?: number | undefined; headers: IncomingHttpHeaders }) => void,
+) => { on(event: 'error', listener: (error: Error) => void): unknown };
+
 export interface WorkloadDeps {
   store: MetadataStore;
   artifacts: ArtifactService;
@@ -29,6 +39,7 @@ export interface WorkloadDeps {
   temp: TempFiles;
   components: { metadata: string; blobs: string };
   maxPackageBytes: number;
+  httpGet?: HttpGet;
 }
 
 /**
@@ -169,7 +180,7 @@ export class PerformanceWorkloads {
     const started = performance.now();
     await Promise.all(
       Array.from({ length: run.parameters.clients }, async () => {
-        const outcome = await timedGet(url, token);
+        const outcome = await timedGet(this.deps.httpGet ?? httpGet, url, token);
         if ('error' in outcome) failures.push(outcome.error);
         else {
           latencies.push(outcome.ms);
@@ -201,10 +212,14 @@ export class PerformanceWorkloads {
 }
 
 /** One GET to its last byte: its time, or why it failed (status other than 200, cut short). */
-function timedGet(url: string, token: string): Promise<{ ms: number; bytes: number } | { error: string }> {
+function timedGet(
+  get: HttpGet,
+  url: string,
+  token: string,
+): Promise<{ ms: number; bytes: number } | { error: string }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const request = httpGet(url, { headers: { 'x-authorization': token }, agent: false }, (response) => {
+    const request = get(url, { headers: { 'x-authorization': token }, agent: false }, (response) => {
       let bytes = 0;
       response.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
