@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { hostKey, loadCredentials } from './credentials.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { createOutput, type Output } from './output.js';
+import { createOutput, type Output, type OutputStreams } from './output.js';
+import type { Terminal } from './prompt.js';
 import { RegistryClient } from './registry-client.js';
 
 export const DEFAULT_URL = 'http://localhost:3000';
@@ -14,19 +15,67 @@ interface GlobalOptions {
   json?: boolean;
 }
 
+/**
+ * What the CLI runs with: the process's environment, streams and fetch, or (in tests) others.
+ * `exitCode` is where a command that ends without an error puts a non-zero verdict.
+ */
+export interface CliIo extends OutputStreams {
+  env: NodeJS.ProcessEnv;
+  stdin: Terminal['stdin'];
+  fetch: typeof globalThis.fetch;
+  exitCode: number;
+}
+
+export function processIo(): CliIo {
+  return {
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    fetch: globalThis.fetch,
+    exitCode: 0,
+  };
+}
+
+const ios = new WeakMap<Command, CliIo>();
+
+/** Runs `program` (and its subcommands) with `io`. */
+export function bindIo(program: Command, io: CliIo): void {
+  ios.set(program, io);
+}
+
+function ioOf(command: Command): CliIo {
+  let root = command;
+  while (root.parent) root = root.parent;
+  let io = ios.get(root);
+  if (!io) {
+    io = processIo();
+    ios.set(root, io);
+  }
+  return io;
+}
+
 /** What every command gets: where its output goes, and the registry it talks to. */
 export interface Context {
   out: Output;
   env: NodeJS.ProcessEnv;
+  /** Where prompts read and write. */
+  terminal: Terminal;
+  /** The exit code when the command ends without an error (a "no" answer, a failing check). */
+  setExitCode(code: number): void;
   /** --url, MODELGUARD_URL, the registry of the last login, or http://localhost:3000. */
   baseUrl(): Promise<string>;
   /** --token, MODELGUARD_TOKEN or the one `login` kept for this registry. */
   token(): Promise<string>;
   /** A client sending that token. */
   client(): Promise<RegistryClient>;
+  /** A client sending no token (signing in, health). */
+  anonymousClient(): Promise<RegistryClient>;
 }
 
-export function contextOf(command: Command, env: NodeJS.ProcessEnv = process.env): Context {
+export function contextOf(command: Command): Context {
+  const io = ioOf(command);
+  const env = io.env;
   const options = command.optsWithGlobals<GlobalOptions>();
   const baseUrl = async () =>
     hostKey(options.url || env.MODELGUARD_URL || (await loadCredentials(env)).defaultUrl || DEFAULT_URL);
@@ -37,11 +86,16 @@ export function contextOf(command: Command, env: NodeJS.ProcessEnv = process.env
     return found;
   };
   return {
-    out: createOutput(Boolean(options.json), env),
+    out: createOutput(Boolean(options.json), env, io),
     env,
+    terminal: { stdin: io.stdin, stderr: io.stderr },
+    setExitCode: (code) => {
+      io.exitCode = code;
+    },
     baseUrl,
     token,
-    client: async () => new RegistryClient(await baseUrl(), await token()),
+    client: async () => new RegistryClient(await baseUrl(), await token(), io.fetch),
+    anonymousClient: async () => new RegistryClient(await baseUrl(), null, io.fetch),
   };
 }
 

@@ -10,14 +10,24 @@ export interface Output {
   stderr: Writable;
 }
 
-export function createOutput(json: boolean, env: NodeJS.ProcessEnv = process.env): Output {
-  const interactive = Boolean(process.stderr.isTTY);
+/** The streams a command writes to (the process's own, or a test's). */
+export interface OutputStreams {
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+}
+
+export function createOutput(
+  json: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  streams: OutputStreams = process,
+): Output {
+  const interactive = Boolean(streams.stderr.isTTY);
   return {
     json,
     interactive,
     color: interactive && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb',
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: streams.stdout,
+    stderr: streams.stderr,
   };
 }
 

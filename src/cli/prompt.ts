@@ -1,9 +1,16 @@
 import { createInterface } from 'node:readline/promises';
+import type { Writable } from 'node:stream';
 import { CliError, EXIT } from './exit-codes.js';
 
+/** Where prompts read and write: the process's stdin and stderr (so stdout stays the result). */
+export interface Terminal {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode(raw: boolean): unknown };
+  stderr: Writable;
+}
+
 /** A line typed at the terminal (the question on stderr, so stdout stays the result). */
-export async function ask(question: string): Promise<string> {
-  const reader = createInterface({ input: process.stdin, output: process.stderr });
+export async function ask(question: string, terminal: Terminal): Promise<string> {
+  const reader = createInterface({ input: terminal.stdin, output: terminal.stderr });
   try {
     return (await reader.question(question)).trim();
   } finally {
@@ -12,9 +19,9 @@ export async function ask(question: string): Promise<string> {
 }
 
 /** A secret typed at the terminal, not echoed. */
-export function askHidden(question: string): Promise<string> {
-  const stdin = process.stdin;
-  process.stderr.write(question);
+export function askHidden(question: string, terminal: Terminal): Promise<string> {
+  const { stdin, stderr } = terminal;
+  stderr.write(question);
   stdin.setRawMode(true);
   stdin.resume();
   stdin.setEncoding('utf8');
@@ -24,7 +31,7 @@ export function askHidden(question: string): Promise<string> {
       stdin.setRawMode(false);
       stdin.pause();
       stdin.off('data', onData);
-      process.stderr.write('\n');
+      stderr.write('\n');
     };
     const onData = (chunk: string) => {
       for (const character of chunk) {
@@ -46,9 +53,9 @@ export function askHidden(question: string): Promise<string> {
 }
 
 /** Everything piped to stdin (`--password-stdin`), without the final newline. */
-export async function readStdin(): Promise<string> {
+export async function readStdin(terminal: Terminal): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of terminal.stdin) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');

@@ -19,6 +19,8 @@ export class RegistryClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string | null,
+    /** The transport (the global fetch unless one is given, as tests do). */
+    private readonly fetch: typeof globalThis.fetch = globalThis.fetch,
   ) {}
 
   url(path: string, query: Record<string, string | undefined> = {}): string {
@@ -35,9 +37,10 @@ export class RegistryClient {
       ...(options.body !== undefined && !streaming ? { 'content-type': 'application/json' } : {}),
       ...options.headers,
     };
+    const send = this.fetch;
     let response: Response;
     try {
-      response = await fetch(this.url(path, options.query), {
+      response = await send(this.url(path, options.query), {
         method: options.method ?? 'GET',
         headers,
         ...(options.body === undefined

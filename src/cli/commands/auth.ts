@@ -4,7 +4,6 @@ import { hostKey, loadCredentials, saveCredentials } from '../credentials.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { note, print, printJson } from '../output.js';
 import { ask, askHidden, readStdin } from '../prompt.js';
-import { RegistryClient } from '../registry-client.js';
 
 export function registerAuthCommands(program: Command): void {
   program
@@ -14,17 +13,19 @@ export function registerAuthCommands(program: Command): void {
     .option('--password-stdin', 'read the password from stdin (else MODELGUARD_PASSWORD, else asked)')
     .action(async (options: { user?: string; passwordStdin?: boolean }, command: Command) => {
       const context = contextOf(command);
-      const interactive = Boolean(process.stdin.isTTY);
-      const user = options.user ?? (interactive ? await ask('User: ') : undefined);
+      const interactive = Boolean(context.terminal.stdin.isTTY);
+      const user = options.user ?? (interactive ? await ask('User: ', context.terminal) : undefined);
       if (!user) throw new CliError('give --user (no terminal to ask on)', EXIT.usage);
       const password = options.passwordStdin
-        ? await readStdin()
-        : (context.env.MODELGUARD_PASSWORD ?? (interactive ? await askHidden('Password: ') : undefined));
+        ? await readStdin(context.terminal)
+        : (context.env.MODELGUARD_PASSWORD ??
+          (interactive ? await askHidden('Password: ', context.terminal) : undefined));
       if (password === undefined) {
         throw new CliError('give the password with --password-stdin or MODELGUARD_PASSWORD', EXIT.usage);
       }
-      const url = await context.baseUrl();
-      const response = await new RegistryClient(url, null).request('authenticate', {
+      const client = await context.anonymousClient();
+      const url = client.baseUrl;
+      const response = await client.request('authenticate', {
         method: 'PUT',
         body: { user: { name: user, is_admin: false }, secret: { password } },
         accept: [401],

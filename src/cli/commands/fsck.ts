@@ -24,6 +24,6 @@ export function registerFsckCommand(program: Command): void {
       const context = contextOf(command);
       // Loaded on use: the check opens the storage adapters, which other commands do not need.
       const { runFsck } = await import('../fsck.js');
-      process.exitCode = await runFsck(options, context.env, context.out);
+      context.setExitCode(await runFsck(options, context.env, context.out));
     });
 }

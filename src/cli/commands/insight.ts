@@ -79,7 +79,7 @@ export function registerInsightCommands(program: Command): void {
         );
         if (reason) print(context.out, reason);
       }
-      if (!compatible) process.exitCode = EXIT.negative;
+      if (!compatible) context.setExitCode(EXIT.negative);
     });
 
   artifactCommand(

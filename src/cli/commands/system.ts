@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { note, print, printJson, table } from '../output.js';
-import { RegistryClient } from '../registry-client.js';
 
 interface Component {
   id: string;
@@ -19,11 +18,13 @@ export function registerSystemCommands(program: Command): void {
       const context = contextOf(command);
       // Loaded on use: the scorer pulls in the rating pipeline and its clients, which other commands do not need.
       const { runScoreCommand } = await import('../score-command.js');
-      process.exitCode = await runScoreCommand([file], {
-        env: context.env,
-        out: (line) => context.out.stdout.write(`${line}\n`),
-        err: (message) => context.out.stderr.write(`${message}\n`),
-      });
+      context.setExitCode(
+        await runScoreCommand([file], {
+          env: context.env,
+          out: (line) => context.out.stdout.write(`${line}\n`),
+          err: (message) => context.out.stderr.write(`${message}\n`),
+        }),
+      );
     });
 
   program
@@ -45,10 +46,15 @@ export function registerSystemCommands(program: Command): void {
     .description("the registry's components and recent activity")
     .action(async (_options: unknown, command: Command) => {
       const context = contextOf(command);
-      const client = new RegistryClient(await context.baseUrl(), null);
+      const client = await context.anonymousClient();
       const health = await client.json<{ components?: Component[] }>('health/components', { accept: [503] });
-      if (context.out.json) return printJson(context.out, health);
       const components = health.components ?? [];
+      // Slow is worth showing; only an unreachable component is a failure (whatever the output format).
+      const failing = components.some((component) =>
+        component.issues?.some((issue) => issue.severity === 'error'),
+      );
+      if (failing) context.setExitCode(EXIT.failure);
+      if (context.out.json) return printJson(context.out, health);
       print(
         context.out,
         table(
@@ -56,11 +62,6 @@ export function registerSystemCommands(program: Command): void {
           components.map((component) => [component.id, component.status]),
         ),
       );
-      // Slow is worth showing; only an unreachable component is a failure.
-      const failing = components.some((component) =>
-        component.issues?.some((issue) => issue.severity === 'error'),
-      );
-      if (failing) process.exitCode = EXIT.failure;
     });
 
   program

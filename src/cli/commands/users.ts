@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { note, type Output, print, printJson, table } from '../output.js';
-import { askHidden, readStdin } from '../prompt.js';
+import { askHidden, readStdin, type Terminal } from '../prompt.js';
 
 interface UserInfo {
   user: { name: string; is_admin: boolean };
@@ -45,7 +45,7 @@ export function registerUserCommands(program: Command): void {
       .option('--password-stdin', 'read the new password from stdin'),
   ).action(async (name: string, options: PermissionFlags & { passwordStdin?: boolean }, command: Command) => {
     const context = contextOf(command);
-    const password = await newPassword(options.passwordStdin);
+    const password = await newPassword(context.terminal, options.passwordStdin);
     const body = {
       user: { name, is_admin: options.admin ?? false },
       secret: { password },
@@ -84,7 +84,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (name: string, options: { passwordStdin?: boolean }, command: Command) => {
       const context = contextOf(command);
       const body = {
-        new_password: await newPassword(options.passwordStdin),
+        new_password: await newPassword(context.terminal, options.passwordStdin),
         ...(context.env.MODELGUARD_PASSWORD ? { old_password: context.env.MODELGUARD_PASSWORD } : {}),
       };
       await (await context.client()).request(`${userPath(name)}/password`, { method: 'PUT', body });
@@ -121,11 +121,12 @@ function userPath(name: string): string {
   return `users/${encodeURIComponent(name)}`;
 }
 
-async function newPassword(fromStdin: boolean | undefined): Promise<string> {
-  if (fromStdin) return readStdin();
-  if (!process.stdin.isTTY) throw new CliError('give the new password with --password-stdin', EXIT.usage);
-  const password = await askHidden('New password: ');
-  if ((await askHidden('Again: ')) !== password) throw new CliError('the passwords differ', EXIT.usage);
+async function newPassword(terminal: Terminal, fromStdin: boolean | undefined): Promise<string> {
+  if (fromStdin) return readStdin(terminal);
+  if (!terminal.stdin.isTTY) throw new CliError('give the new password with --password-stdin', EXIT.usage);
+  const password = await askHidden('New password: ', terminal);
+  if ((await askHidden('Again: ', terminal)) !== password)
+    throw new CliError('the passwords differ', EXIT.usage);
   return password;
 }
 
