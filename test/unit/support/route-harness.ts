@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { type Config, loadConfig } from '../../../src/config.js';
-import type { ArtifactType } from '../../../src/domain/artifact.js';
+import type { ArtifactRecord, ArtifactType } from '../../../src/domain/artifact.js';
 import { NotFoundError } from '../../../src/domain/errors.js';
 import { registerAccessControl } from '../../../src/http/access.js';
 import { registerErrorHandling } from '../../../src/http/errors.js';
@@ -19,6 +20,7 @@ import type { Actor } from '../../../src/security/permissions.js';
 import { DEFAULT_ADMIN_NAME } from '../../../src/services/auth-service.js';
 import type { FetchedPackage, PackageSources } from '../../../src/services/package-sources.js';
 import type { PermissionFlags } from '../../../src/services/user-service.js';
+import type { BlobStore } from '../../../src/storage/blobs/blob-store.js';
 import { FsBlobStore } from '../../../src/storage/blobs/fs-blob-store.js';
 import { createSqliteStore } from '../../../src/storage/metadata/sqlite.js';
 
@@ -72,6 +74,16 @@ export interface RouteHarness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** Another blob store than the temp folder's (e.g. one whose disk has gone away). */
+  blobs?: (dataDir: string) => BlobStore;
+  /**
+   * Replaces parts of the registry the plugins see, for services that would leave the process
+   * (the monitor sandbox's isolation probe spawns programs; the license check asks GitHub).
+   */
+  adapt?: (registry: Registry) => Registry;
+}
+
 export const passwordOf = (name: string) => `Long-enough-${[...name].reverse().join('')}!7`;
 
 /**
@@ -83,6 +95,7 @@ export const passwordOf = (name: string) => `Long-enough-${[...name].reverse().j
 export async function routeHarness(
   plugins: RoutePlugin[],
   env: Record<string, string> = {},
+  options: HarnessOptions = {},
 ): Promise<RouteHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'modelguard-unit-'));
   const config = loadConfig({
@@ -93,11 +106,12 @@ export async function routeHarness(
     ...env,
   });
   const sources = new FakeSources();
-  const registry = await createRegistry(config, {
+  const built = await createRegistry(config, {
     store: createSqliteStore(':memory:'),
-    blobs: new FsBlobStore(join(dataDir, 'blobs')),
+    blobs: options.blobs?.(dataDir) ?? new FsBlobStore(join(dataDir, 'blobs')),
     sources,
   });
+  const registry = options.adapt?.(built) ?? built;
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 300 },
@@ -138,8 +152,20 @@ export async function routeHarness(
     },
     async close() {
       await app.close();
-      await registry.close();
+      await built.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Stores a zip as an artifact of the default administrator through the real upload path. */
+export async function uploadZip(
+  harness: RouteHarness,
+  type: ArtifactType,
+  name: string,
+  zip: Buffer,
+  version?: string,
+): Promise<ArtifactRecord> {
+  const admin = await harness.actor(DEFAULT_ADMIN_NAME);
+  return harness.registry.artifacts.upload(type, { name, version, body: Readable.from([zip]) }, admin);
 }

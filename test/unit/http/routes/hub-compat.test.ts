@@ -1,20 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArtifactRecord } from '../../../src/domain/artifact.js';
-import { hubCompatRoutes } from '../../../src/http/routes/hub-compat/index.js';
-import { makeZip, safetensorsBytes } from '../../support/zips.js';
-import {
-  createUnitRegistry,
-  routeApp,
-  tokenFor,
-  type UnitRegistry,
-  uploadZip,
-  userWith,
-} from '../support/route-app.js';
+import type { ArtifactRecord } from '../../../../src/domain/artifact.js';
+import { hubCompatRoutes } from '../../../../src/http/routes/hub-compat/index.js';
+import { DEFAULT_ADMIN_NAME } from '../../../../src/services/auth-service.js';
+import { makeZip, safetensorsBytes } from '../../../support/zips.js';
+import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
 
 const WEIGHTS = safetensorsBytes(8192);
 const COMMIT = 'c'.repeat(40);
-let unit: UnitRegistry;
+let h: RouteHarness;
 let app: FastifyInstance;
 /** `Authorization` values as Hub clients send them: `Bearer hf_<token>`. */
 let admin: string;
@@ -24,31 +18,21 @@ let v2: ArtifactRecord;
 const bearer = (token: string) => `Bearer hf_${token.replace(/^bearer /, '')}`;
 
 beforeAll(async () => {
-  unit = await createUnitRegistry();
-  app = await routeApp(unit.registry, hubCompatRoutes);
-  admin = bearer(await tokenFor(unit.registry, undefined, 1000));
+  h = await routeHarness([hubCompatRoutes]);
+  app = h.app;
+  admin = bearer(await h.adminToken());
   const files = (version: string) => [
     { path: 'demo/README.md', content: `---\nlicense: mit\ntags: [nlp]\n---\n# demo ${version}` },
     { path: 'demo/config.json', content: '{"model_type":"bert"}' },
     { path: 'demo/model.safetensors', content: WEIGHTS, store: true },
     { path: 'demo/tokenizer/vocab.txt', content: 'hello world' },
   ];
-  v1 = await uploadZip(unit, 'model', 'acme/demo', await makeZip(files('1')), '1.0.0');
-  v2 = await uploadZip(unit, 'model', 'acme/demo', await makeZip(files('2')), '2.0.0');
-  await uploadZip(
-    unit,
-    'dataset',
-    'acme/corpus',
-    await makeZip([{ path: 'train.csv', content: 'a,b\n1,2\n' }]),
-  );
+  v1 = await uploadZip(h, 'model', 'acme/demo', await makeZip(files('1')), '1.0.0');
+  v2 = await uploadZip(h, 'model', 'acme/demo', await makeZip(files('2')), '2.0.0');
+  await uploadZip(h, 'dataset', 'acme/corpus', await makeZip([{ path: 'train.csv', content: 'a,b\n1,2\n' }]));
   // As an ingest from the Hub stores it: named by its last segment, with the Hub id and commit.
-  const bert = await uploadZip(
-    unit,
-    'model',
-    'bert',
-    await makeZip([{ path: 'config.json', content: '{}' }]),
-  );
-  await unit.registry.store.replaceArtifact(
+  const bert = await uploadZip(h, 'model', 'bert', await makeZip([{ path: 'config.json', content: '{}' }]));
+  await h.registry.store.replaceArtifact(
     {
       ...bert,
       sourceUrl: 'https://huggingface.co/google-bert/bert',
@@ -57,10 +41,7 @@ beforeAll(async () => {
     bert.updatedAt,
   );
 });
-afterAll(async () => {
-  await app.close();
-  await unit.close();
-});
+afterAll(() => h.close());
 
 const get = (url: string, headers: Record<string, string> = {}, method: 'GET' | 'HEAD' = 'GET') =>
   app.inject({ method, url, headers: { authorization: admin, ...headers } });
@@ -69,12 +50,12 @@ describe('whoami', () => {
   it('names the owner of the bearer token (with or without the hf_ prefix)', async () => {
     const response = await get('/api/whoami-v2');
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ type: 'user', name: unit.admin.name, orgs: [] });
+    expect(response.json()).toMatchObject({ type: 'user', name: DEFAULT_ADMIN_NAME, orgs: [] });
     const plain = await app.inject({
       url: '/api/whoami-v2',
-      headers: { authorization: (await tokenFor(unit.registry)).replace(/^bearer/, 'Bearer') },
+      headers: { authorization: (await h.adminToken()).replace(/^bearer/, 'Bearer') },
     });
-    expect(plain.json().name).toBe(unit.admin.name);
+    expect(plain.json().name).toBe(DEFAULT_ADMIN_NAME);
   });
 
   it('answers 401 RepoNotFound without a token and with a bad one, as the Hub does for a private repo', async () => {
@@ -192,7 +173,7 @@ describe('tree and paths-info', () => {
 
   it('pages 1000 entries at a time and names the next page in the Link header', async () => {
     const many = await makeZip(Array.from({ length: 1001 }, (_, i) => ({ path: `f${i}.txt`, content: 'x' })));
-    await uploadZip(unit, 'dataset', 'acme/many', many);
+    await uploadZip(h, 'dataset', 'acme/many', many);
     const first = await get('/api/datasets/acme/many/tree/main');
     expect(first.json()).toHaveLength(1000);
     expect(first.headers.link).toBe(
@@ -274,9 +255,9 @@ describe('file downloads', () => {
   });
 
   it('audits one DOWNLOAD per GET of a file', async () => {
-    const before = (await unit.registry.artifacts.auditTrail('model', v1.id)).items.length;
+    const before = (await h.registry.artifacts.auditTrail('model', v1.id)).items.length;
     await get('/acme/demo/resolve/1.0.0/config.json');
-    const trail = await unit.registry.artifacts.auditTrail('model', v1.id);
+    const trail = await h.registry.artifacts.auditTrail('model', v1.id);
     expect(trail.items.length).toBe(before + 1);
     expect(trail.items[0]?.action).toBe('DOWNLOAD');
   });
@@ -285,7 +266,7 @@ describe('file downloads', () => {
     const missing = await get('/acme/demo/resolve/main/nope.txt', {}, 'HEAD');
     expect([missing.statusCode, missing.headers['x-error-code']]).toEqual([404, 'EntryNotFound']);
     expect(missing.headers['x-repo-commit']).toBe(v2.packageDigest.slice(0, 40));
-    const reader = bearer(await userWith(unit, 'hub-reader', { can_search: true }));
+    const reader = bearer(await h.userToken('hub-reader', { can_search: true }));
     expect(
       (await app.inject({ url: '/api/models/acme/demo', headers: { authorization: reader } })).statusCode,
     ).toBe(200);

@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArtifactRecord } from '../../../src/domain/artifact.js';
-import { confusionAuditRoutes } from '../../../src/http/routes/confusion-audit.js';
-import { createUnitRegistry, routeApp, tokenFor, type UnitRegistry, userWith } from '../support/route-app.js';
+import type { ArtifactRecord } from '../../../../src/domain/artifact.js';
+import { confusionAuditRoutes } from '../../../../src/http/routes/confusion-audit.js';
+import { type RouteHarness, routeHarness } from '../../support/route-harness.js';
 
-let unit: UnitRegistry;
+let h: RouteHarness;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  unit = await createUnitRegistry();
-  app = await routeApp(unit.registry, confusionAuditRoutes);
+  h = await routeHarness([confusionAuditRoutes]);
+  app = h.app;
 });
-afterAll(async () => {
-  await app.close();
-  await unit.close();
-});
+afterAll(() => h.close());
 
 function model(
   name: string,
@@ -48,7 +45,7 @@ const audit = (authorization?: string) =>
 
 describe('POST /artifacts/PackageConfusionAudit', () => {
   it('answers nothing suspected for an empty registry, then flags a look-alike of a popular model', async () => {
-    const empty = await audit(await tokenFor(unit.registry));
+    const empty = await audit(await h.adminToken());
     expect(empty.statusCode).toBe(200);
     expect(empty.json()).toEqual({ suspected: [] });
 
@@ -58,9 +55,9 @@ describe('POST /artifacts/PackageConfusionAudit', () => {
       'https://huggingface.co/google-bert/bert-base-uncased',
     );
     const imitation = model('bert-base-uncasde', { kind: 'upload' });
-    await unit.registry.store.insertArtifact(target);
-    await unit.registry.store.insertArtifact(imitation);
-    const response = await audit(await tokenFor(unit.registry));
+    await h.registry.store.insertArtifact(target);
+    await h.registry.store.insertArtifact(imitation);
+    const response = await audit(await h.adminToken());
     expect(response.statusCode).toBe(200);
     const { suspected } = response.json();
     expect(suspected).toHaveLength(1);
@@ -75,7 +72,7 @@ describe('POST /artifacts/PackageConfusionAudit', () => {
   });
 
   it('is for administrators only: 403 for a user with every permission, 403 without a token', async () => {
-    const user = await userWith(unit, 'everything', {
+    const user = await h.userToken('everything', {
       can_upload: true,
       can_search: true,
       can_download: true,

@@ -1,28 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineageRoutes } from '../../../src/http/routes/lineage.js';
-import { makeZip } from '../../support/zips.js';
-import {
-  createUnitRegistry,
-  routeApp,
-  tokenFor,
-  type UnitRegistry,
-  uploadZip,
-} from '../support/route-app.js';
+import { lineageRoutes } from '../../../../src/http/routes/lineage.js';
+import { makeZip } from '../../../support/zips.js';
+import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
 
-let unit: UnitRegistry;
+let h: RouteHarness;
 let app: FastifyInstance;
 let token: string;
 
 beforeAll(async () => {
-  unit = await createUnitRegistry();
-  app = await routeApp(unit.registry, lineageRoutes);
-  token = await tokenFor(unit.registry);
+  h = await routeHarness([lineageRoutes]);
+  app = h.app;
+  token = await h.adminToken();
 });
-afterAll(async () => {
-  await app.close();
-  await unit.close();
-});
+afterAll(() => h.close());
 
 const lineageOf = (id: string) =>
   app.inject({ url: `/artifact/model/${id}/lineage`, headers: { 'x-authorization': token } });
@@ -30,14 +21,14 @@ const lineageOf = (id: string) =>
 describe('GET /artifact/model/{id}/lineage', () => {
   it('links an uploaded model to the uploaded parent its card names', async () => {
     const parent = await uploadZip(
-      unit,
+      h,
       'model',
       'base-model',
       await makeZip([{ path: 'README.md', content: '# base' }]),
     );
     const card = '---\nbase_model: base-model\n---\n# child\n';
     const child = await uploadZip(
-      unit,
+      h,
       'model',
       'child-model',
       await makeZip([{ path: 'README.md', content: card }]),
@@ -57,7 +48,7 @@ describe('GET /artifact/model/{id}/lineage', () => {
   });
 
   it('answers 404 for an id that is not a model, and 400 for an id outside the contract pattern', async () => {
-    const dataset = await uploadZip(unit, 'dataset', 'd', await makeZip([{ path: 'a.csv', content: '1' }]));
+    const dataset = await uploadZip(h, 'dataset', 'd', await makeZip([{ path: 'a.csv', content: '1' }]));
     expect((await lineageOf(dataset.id)).statusCode).toBe(404);
     const bad = await lineageOf('not_valid!');
     expect(bad.statusCode).toBe(400);

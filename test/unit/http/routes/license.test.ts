@@ -1,16 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { licenseRoutes } from '../../../src/http/routes/license.js';
-import { LicenseService } from '../../../src/services/license-service.js';
-import { createGitHubSource } from '../../../src/sources/github.js';
-import { makeZip } from '../../support/zips.js';
-import {
-  createUnitRegistry,
-  routeApp,
-  tokenFor,
-  type UnitRegistry,
-  uploadZip,
-} from '../support/route-app.js';
+import { licenseRoutes } from '../../../../src/http/routes/license.js';
+import { LicenseService } from '../../../../src/services/license-service.js';
+import { createGitHubSource } from '../../../../src/sources/github.js';
+import { makeZip } from '../../../support/zips.js';
+import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
 
 /** GitHub's REST API for `GET /repos/{owner}/{repo}`: known repositories with their license. */
 const REPOS: Record<string, string | null> = {
@@ -34,25 +28,33 @@ const githubFetch: typeof fetch = async (input) => {
   });
 };
 
-let unit: UnitRegistry;
+let h: RouteHarness;
 let app: FastifyInstance;
 let token: string;
 let apacheModel: string;
 
 beforeAll(async () => {
-  unit = await createUnitRegistry();
-  const github = createGitHubSource(unit.config.sources, { fetch: githubFetch, policy: { retries: 0 } });
-  app = await routeApp({ ...unit.registry, licenses: new LicenseService(github) }, licenseRoutes);
-  token = await tokenFor(unit.registry);
+  h = await routeHarness(
+    [licenseRoutes],
+    {},
+    {
+      adapt: (registry) => {
+        const github = createGitHubSource(registry.config.sources, {
+          fetch: githubFetch,
+          policy: { retries: 0 },
+        });
+        return { ...registry, licenses: new LicenseService(github) };
+      },
+    },
+  );
+  app = h.app;
+  token = await h.adminToken();
   const card = '---\nlicense: apache-2.0\n---\n# “Quoted” model\n';
   apacheModel = (
-    await uploadZip(unit, 'model', 'apache-model', await makeZip([{ path: 'README.md', content: card }]))
+    await uploadZip(h, 'model', 'apache-model', await makeZip([{ path: 'README.md', content: card }]))
   ).id;
 });
-afterAll(async () => {
-  await app.close();
-  await unit.close();
-});
+afterAll(() => h.close());
 
 const check = (id: string, github_url: unknown) =>
   app.inject({

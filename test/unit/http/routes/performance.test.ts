@@ -2,25 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkloadRun } from '../../../src/domain/workload.js';
-import { performanceRoutes } from '../../../src/http/routes/performance.js';
-import { createUnitRegistry, routeApp, tokenFor, type UnitRegistry, userWith } from '../support/route-app.js';
+import type { WorkloadRun } from '../../../../src/domain/workload.js';
+import { performanceRoutes } from '../../../../src/http/routes/performance.js';
+import { type RouteHarness, routeHarness } from '../../support/route-harness.js';
 
 const MIB = 1024 * 1024;
-let unit: UnitRegistry;
+let h: RouteHarness;
 let app: FastifyInstance;
 let admin: string;
 
 beforeAll(async () => {
   // Packages of at most 1 MiB and a bit: a 1 MiB model passes the route's check but not, zipped, the store's.
-  unit = await createUnitRegistry({ MAX_PACKAGE_BYTES: String(MIB + 1) });
-  app = await routeApp(unit.registry, performanceRoutes);
-  admin = await tokenFor(unit.registry, undefined, 1000);
+  h = await routeHarness([performanceRoutes], { MAX_PACKAGE_BYTES: String(MIB + 1) });
+  app = h.app;
+  admin = await h.adminToken();
 });
-afterAll(async () => {
-  await app.close();
-  await unit.close();
-});
+afterAll(() => h.close());
 
 /** The server as if it listened at `address` (injected requests have no listener otherwise). */
 function listeningAt(address: AddressInfo | null): void {
@@ -57,7 +54,7 @@ const call = (method: 'GET' | 'POST', url: string, payload?: unknown, authorizat
 describe('GET /performance/workloads', () => {
   it('lists kept runs in the API shape, and answers one by id (404 for an unknown one)', async () => {
     const done = run({});
-    await unit.registry.store.workloads.insert(done);
+    await h.registry.store.workloads.insert(done);
     const listed = await call('GET', '/performance/workloads');
     expect(listed.statusCode).toBe(200);
     expect(listed.json()).toContainEqual({
@@ -85,7 +82,7 @@ describe('GET /performance/workloads', () => {
   });
 
   it('is for administrators only (403)', async () => {
-    const user = await userWith(unit, 'perf-user', {
+    const user = await h.userToken('perf-user', {
       can_upload: true,
       can_search: true,
       can_download: true,
@@ -121,10 +118,10 @@ describe('POST /performance/workloads', () => {
   it('answers 409 while another instance runs one, and starts one (202) once none is active', async () => {
     listeningAt({ address: '::', family: 'IPv6', port: 8080 });
     const active = run({ status: 'running', updatedAt: new Date(), finishedAt: null, results: null });
-    await unit.registry.store.workloads.insert(active);
+    await h.registry.store.workloads.insert(active);
     const busy = await call('POST', '/performance/workloads', { clients: 1, models: 1, model_size_mb: 1 });
     expect(busy.statusCode).toBe(409);
-    await unit.registry.store.workloads.update({ ...active, status: 'done', finishedAt: new Date() });
+    await h.registry.store.workloads.update({ ...active, status: 'done', finishedAt: new Date() });
 
     const started = await call('POST', '/performance/workloads', { clients: 1, models: 1, model_size_mb: 1 });
     expect(started.statusCode).toBe(202);
@@ -137,7 +134,7 @@ describe('POST /performance/workloads', () => {
       error: null,
     });
     // The 1 MiB model does not fit the 1 MiB + 1 byte limit once zipped: the run fails before any download.
-    await unit.registry.workloads.settled();
+    await h.registry.workloads.settled();
     const failed = await call('GET', `/performance/workloads/${started.json().id}`);
     expect(failed.json()).toMatchObject({ status: 'failed', results: null, error: expect.any(String) });
     expect(failed.json().finished_at).not.toBeNull();

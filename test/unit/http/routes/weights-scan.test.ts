@@ -1,29 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { weightsScanRoutes } from '../../../src/http/routes/weights-scan.js';
-import { makeZip, safetensorsBytes } from '../../support/zips.js';
-import {
-  createUnitRegistry,
-  routeApp,
-  tokenFor,
-  type UnitRegistry,
-  uploadZip,
-  userWith,
-} from '../support/route-app.js';
+import { weightsScanRoutes } from '../../../../src/http/routes/weights-scan.js';
+import { makeZip, safetensorsBytes } from '../../../support/zips.js';
+import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
 
-let unit: UnitRegistry;
+let h: RouteHarness;
 let app: FastifyInstance;
 let token: string;
 
 beforeAll(async () => {
-  unit = await createUnitRegistry();
-  app = await routeApp(unit.registry, weightsScanRoutes);
-  token = await tokenFor(unit.registry);
+  h = await routeHarness([weightsScanRoutes]);
+  app = h.app;
+  token = await h.adminToken();
 });
-afterAll(async () => {
-  await app.close();
-  await unit.close();
-});
+afterAll(() => h.close());
 
 const scanOf = (type: string, id: string, authorization = token) =>
   app.inject({ url: `/artifact/${type}/${id}/weights-scan`, headers: { 'x-authorization': authorization } });
@@ -34,7 +24,7 @@ describe('GET /artifact/{type}/{id}/weights-scan', () => {
       { path: 'README.md', content: '# m' },
       { path: 'model.safetensors', content: safetensorsBytes(1024), store: true },
     ]);
-    const record = await uploadZip(unit, 'model', 'scanned', zip);
+    const record = await uploadZip(h, 'model', 'scanned', zip);
     const response = await scanOf('model', record.id);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -49,14 +39,9 @@ describe('GET /artifact/{type}/{id}/weights-scan', () => {
   });
 
   it('says not_scanned for a package stored before scanning existed', async () => {
-    const record = await uploadZip(
-      unit,
-      'dataset',
-      'old',
-      await makeZip([{ path: 'a.csv', content: 'x,y\n' }]),
-    );
+    const record = await uploadZip(h, 'dataset', 'old', await makeZip([{ path: 'a.csv', content: 'x,y\n' }]));
     const { weightsScan: _dropped, ...facts } = record.facts;
-    await unit.registry.store.replaceArtifact({ ...record, facts }, record.updatedAt);
+    await h.registry.store.replaceArtifact({ ...record, facts }, record.updatedAt);
     const response = await scanOf('dataset', record.id);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -70,8 +55,8 @@ describe('GET /artifact/{type}/{id}/weights-scan', () => {
 
   it('answers 404 for an unknown artifact and 403 without the search permission', async () => {
     expect((await scanOf('model', 'no-such-id')).statusCode).toBe(404);
-    const record = await uploadZip(unit, 'code', 'c', await makeZip([{ path: 'a.py', content: 'x' }]));
-    const downloader = await userWith(unit, 'downloader', { can_download: true });
+    const record = await uploadZip(h, 'code', 'c', await makeZip([{ path: 'a.py', content: 'x' }]));
+    const downloader = await h.userToken('downloader', { can_download: true });
     const refused = await scanOf('code', record.id, downloader);
     expect(refused.statusCode).toBe(403);
     expect(refused.json().message).toBe('You do not have the search permission.');
