@@ -18,7 +18,7 @@ function config(url = api.url): SourcesConfig {
 }
 
 function source(opts: GitHubSourceOptions = {}) {
-  return createGitHubSource(config(), { ...FAST, ...opts });
+  return createGitHubSource(config(), { ...FAST, fetch: api.fetch, ...opts });
 }
 
 function gh(fetched: FetchedSource): GitHubMetadata {
@@ -27,7 +27,7 @@ function gh(fetched: FetchedSource): GitHubMetadata {
 }
 
 beforeAll(async () => {
-  api = await startGitHubServer();
+  api = await startGitHubServer({ inProcess: true });
 });
 afterAll(() => api.close());
 afterEach(() => api.clearFailures());
@@ -260,7 +260,10 @@ describe('GitHub source: limits and failures', () => {
       statusCode: 502,
       message: expect.stringMatching(/^GitHub answered 500 for GitHub repository openai\/whisper/),
     });
-    const unreachable = createGitHubSource(config('http://127.0.0.1:1'), { policy: { retries: 0 } });
+    const unreachable = createGitHubSource(config('http://127.0.0.1:1'), {
+      fetch: api.fetch,
+      policy: { retries: 0 },
+    });
     await expect(unreachable.getLicense('a', 'b')).rejects.toMatchObject({ statusCode: 502 });
   });
 
