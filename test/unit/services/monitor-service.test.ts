@@ -16,7 +16,7 @@ import { SecurityAudit } from '../../../src/services/security-audit.js';
 import type { BlobStore } from '../../../src/storage/blobs/blob-store.js';
 import type { MetadataStore } from '../../../src/storage/metadata/metadata-store.js';
 import { modelZip } from '../../support/zips.js';
-import { createUnitRegistry, type UnitRegistry, uploadZip } from '../support/route-app.js';
+import { createUnitRegistry, type UnitRegistry, uploadZip } from '../support/unit-registry.js';
 
 /** What one program run saw: its source, argv after the program, and the zip's bytes. */
 interface Run {

@@ -10,7 +10,7 @@ import {
   PerformanceWorkloads,
   WORKLOAD_NAME_PREFIX,
 } from '../../../src/services/performance-workload.js';
-import { createUnitRegistry, type UnitRegistry } from '../support/route-app.js';
+import { createUnitRegistry, type UnitRegistry } from '../support/unit-registry.js';
 
 /** How the in-process server treats one request (by its order of arrival). */
 type Fault = 'refuse-connection' | 'status-503' | 'cut-short' | 'stream-error';

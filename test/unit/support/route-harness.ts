@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { writeFile } from 'node:fs/promises';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { type Config, loadConfig } from '../../../src/config.js';
-import type { ArtifactRecord, ArtifactType } from '../../../src/domain/artifact.js';
+import type { Config } from '../../../src/config.js';
+import type { ArtifactType } from '../../../src/domain/artifact.js';
 import { NotFoundError } from '../../../src/domain/errors.js';
 import { registerAccessControl } from '../../../src/http/access.js';
 import { registerErrorHandling } from '../../../src/http/errors.js';
@@ -15,14 +12,12 @@ import { transactionSchemas } from '../../../src/http/routes/transactions.js';
 import { lineageLicenseSchemas, ratingSchemas, sharedSchemas } from '../../../src/http/schemas.js';
 import { userSchemas } from '../../../src/http/user-schemas.js';
 import { validationOptions } from '../../../src/http/validation.js';
-import { createRegistry, type Registry } from '../../../src/registry.js';
+import type { Registry } from '../../../src/registry.js';
 import type { Actor } from '../../../src/security/permissions.js';
 import { DEFAULT_ADMIN_NAME } from '../../../src/services/auth-service.js';
 import type { FetchedPackage, PackageSources } from '../../../src/services/package-sources.js';
 import type { PermissionFlags } from '../../../src/services/user-service.js';
-import type { BlobStore } from '../../../src/storage/blobs/blob-store.js';
-import { FsBlobStore } from '../../../src/storage/blobs/fs-blob-store.js';
-import { createSqliteStore } from '../../../src/storage/metadata/sqlite.js';
+import { createUnitRegistry, type UnitRegistryOverrides } from './unit-registry.js';
 
 /** A route plugin as src/app.ts registers it. */
 export type RoutePlugin = FastifyPluginAsync<{ registry: Registry }>;
@@ -65,6 +60,8 @@ export interface RouteHarness {
   registry: Registry;
   config: Config;
   sources: FakeSources;
+  /** The default administrator, as the access hook resolves it. */
+  admin: Actor;
   /** `X-Authorization` value of a fresh token of the default administrator. */
   adminToken(): Promise<string>;
   /** Creates the user (strong password `passwordOf(name)`) and answers a fresh token of theirs. */
@@ -76,7 +73,7 @@ export interface RouteHarness {
 
 export interface HarnessOptions {
   /** Another blob store than the temp folder's (e.g. one whose disk has gone away). */
-  blobs?: (dataDir: string) => BlobStore;
+  blobs?: UnitRegistryOverrides['blobs'];
   /**
    * Replaces parts of the registry the plugins see, for services that would leave the process
    * (the monitor sandbox's isolation probe spawns programs; the license check asks GitHub).
@@ -97,21 +94,13 @@ export async function routeHarness(
   env: Record<string, string> = {},
   options: HarnessOptions = {},
 ): Promise<RouteHarness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'modelguard-unit-'));
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    PASSWORD_SCRYPT_LOG2_N: '12',
-    AUTH_RATE_LIMIT_PER_MINUTE: '0',
-    ...env,
-  });
   const sources = new FakeSources();
-  const built = await createRegistry(config, {
-    store: createSqliteStore(':memory:'),
-    blobs: options.blobs?.(dataDir) ?? new FsBlobStore(join(dataDir, 'blobs')),
-    sources,
-  });
-  const registry = options.adapt?.(built) ?? built;
+  const unit = await createUnitRegistry(
+    { AUTH_RATE_LIMIT_PER_MINUTE: '0', ...env },
+    { sources, ...(options.blobs ? { blobs: options.blobs } : {}) },
+  );
+  const { config } = unit;
+  const registry = options.adapt?.(unit.registry) ?? unit.registry;
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 300 },
@@ -133,18 +122,16 @@ export async function routeHarness(
   for (const plugin of plugins) await app.register(plugin, { registry });
   await app.ready();
 
-  const admin = await registry.auth.defaultAdmin();
+  const { admin } = unit;
   return {
     app,
+    admin,
     registry,
     config,
     sources,
     adminToken: () => registry.auth.issueToken(DEFAULT_ADMIN_NAME, config.auth.tokenMaxUses),
     async userToken(name, permissions = {}, isAdmin = false) {
-      await registry.users.create(
-        { name: admin.name, isAdmin: true, canUpload: true, canSearch: true, canDownload: true },
-        { name, isAdmin, password: passwordOf(name), permissions },
-      );
+      await registry.users.create(admin, { name, isAdmin, password: passwordOf(name), permissions });
       return registry.auth.issueToken(name, config.auth.tokenMaxUses);
     },
     async actor(name) {
@@ -152,20 +139,7 @@ export async function routeHarness(
     },
     async close() {
       await app.close();
-      await built.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await unit.close();
     },
   };
-}
-
-/** Stores a zip as an artifact of the default administrator through the real upload path. */
-export async function uploadZip(
-  harness: RouteHarness,
-  type: ArtifactType,
-  name: string,
-  zip: Buffer,
-  version?: string,
-): Promise<ArtifactRecord> {
-  const admin = await harness.actor(DEFAULT_ADMIN_NAME);
-  return harness.registry.artifacts.upload(type, { name, version, body: Readable.from([zip]) }, admin);
 }

@@ -4,7 +4,8 @@ import { costAuditRoutes } from '../../../../src/http/routes/cost-audit.js';
 import { DEFAULT_ADMIN_NAME } from '../../../../src/services/auth-service.js';
 import { makeZip, modelZip } from '../../../support/zips.js';
 import { defaultAdminActor } from '../../support/auth-parts.js';
-import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
+import { type RouteHarness, routeHarness } from '../../support/route-harness.js';
+import { uploadZip } from '../../support/unit-registry.js';
 
 let h: RouteHarness;
 let app: FastifyInstance;

@@ -4,7 +4,8 @@ import type { ArtifactRecord } from '../../../../src/domain/artifact.js';
 import { hubCompatRoutes } from '../../../../src/http/routes/hub-compat/index.js';
 import { DEFAULT_ADMIN_NAME } from '../../../../src/services/auth-service.js';
 import { makeZip, safetensorsBytes } from '../../../support/zips.js';
-import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
+import { type RouteHarness, routeHarness } from '../../support/route-harness.js';
+import { uploadZip } from '../../support/unit-registry.js';
 
 const WEIGHTS = safetensorsBytes(8192);
 const COMMIT = 'c'.repeat(40);

@@ -4,7 +4,8 @@ import { licenseRoutes } from '../../../../src/http/routes/license.js';
 import { LicenseService } from '../../../../src/services/license-service.js';
 import { createGitHubSource } from '../../../../src/sources/github.js';
 import { makeZip } from '../../../support/zips.js';
-import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
+import { type RouteHarness, routeHarness } from '../../support/route-harness.js';
+import { uploadZip } from '../../support/unit-registry.js';
 
 /** GitHub's REST API for `GET /repos/{owner}/{repo}`: known repositories with their license. */
 const REPOS: Record<string, string | null> = {

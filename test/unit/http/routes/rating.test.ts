@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingRoutes } from '../../../../src/http/routes/rating.js';
 import { modelZip } from '../../../support/zips.js';
-import { type RouteHarness, routeHarness, uploadZip } from '../../support/route-harness.js';
+import { type RouteHarness, routeHarness } from '../../support/route-harness.js';
+import { uploadZip } from '../../support/unit-registry.js';
 
 let h: RouteHarness;
 let app: FastifyInstance;
