@@ -36,5 +36,10 @@ describe('createMetadataStore', () => {
     expect(store.kind).toBe('postgres');
     await store.close();
     expect(existsSync(join(dir, 'registry.db'))).toBe(false);
+    const onSearchPath = await createMetadataStore(
+      loadConfig({ DATA_DIR: dir, DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' }),
+    );
+    expect(onSearchPath.kind).toBe('postgres');
+    await onSearchPath.close();
   });
 });

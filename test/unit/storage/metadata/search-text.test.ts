@@ -1,10 +1,10 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TextQuery } from '../../../../src/search/required-text.js';
 import type { MetadataStore } from '../../../../src/storage/metadata/metadata-store.js';
 import type { Database } from '../../../../src/storage/metadata/schema.js';
 import { mayContain, SEARCH_TEXT_SQL } from '../../../../src/storage/metadata/search-text.js';
 import { artifactRecord, memoryStore } from '../../support/metadata-records.js';
+import { postgresSqlRecorder } from '../../support/postgres-sql.js';
 
 const has = (text: string): TextQuery => ({ op: 'has', text });
 
@@ -70,14 +70,7 @@ describe('search text on SQLite (FTS5 trigram index)', () => {
 
 describe('search text on PostgreSQL (the condition the trigram index serves)', () => {
   // Compiled only: the SQL and its parameters are what the GIN index is matched against.
-  const db = new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (kysely) => new PostgresIntrospector(kysely),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  });
+  const { db } = postgresSqlRecorder<Database>();
   const compile = (query: TextQuery) =>
     db
       .selectFrom('artifacts')
