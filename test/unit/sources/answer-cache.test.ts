@@ -16,7 +16,14 @@ interface Seen {
  * GitHub as far as conditional requests go: each URL has a JSON body and an ETag; a request
  * carrying that ETag is answered 304 with fresh rate-limit headers and no body.
  */
-function fakeGitHub(pages: Record<string, { body: string; etag?: string; type?: string; status?: number }>) {
+interface Page {
+  body: string;
+  etag?: string;
+  type?: string;
+  status?: number;
+}
+
+function fakeGitHub(pages: Record<string, Page>) {
   const seen: Seen[] = [];
   let remaining = 5000;
   const fetchImpl: typeof fetch = async (input, init) => {
@@ -97,7 +104,7 @@ describe('conditionalFetch', () => {
     expect(github.seen.map(({ ifNoneMatch }) => ifNoneMatch)).toEqual([null, null]);
   });
 
-  it.each([
+  it.each<[string, Page]>([
     ['without an ETag', { body: '{}' }],
     ['that are not JSON', { body: 'plain', etag: '"t"', type: 'text/plain' }],
     ['that are not 200', { body: '{}', etag: '"t"', status: 203 }],
