@@ -61,6 +61,8 @@ export interface Context {
   env: NodeJS.ProcessEnv;
   /** Where prompts read and write. */
   terminal: Terminal;
+  /** The transport to the registry (and, for `score`, to Hugging Face and GitHub). */
+  fetch: typeof globalThis.fetch;
   /** The exit code when the command ends without an error (a "no" answer, a failing check). */
   setExitCode(code: number): void;
   /** --url, MODELGUARD_URL, the registry of the last login, or http://localhost:3000. */
@@ -89,6 +91,7 @@ export function contextOf(command: Command): Context {
     out: createOutput(Boolean(options.json), env, io),
     env,
     terminal: { stdin: io.stdin, stderr: io.stderr },
+    fetch: io.fetch,
     setExitCode: (code) => {
       io.exitCode = code;
     },

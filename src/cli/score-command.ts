@@ -9,6 +9,8 @@ export interface CommandIo {
   out(line: string): void;
   /** Receives usage and configuration problems. */
   err(message: string): void;
+  /** The transport the scorer's clients use (default: global fetch). */
+  fetch?: typeof fetch;
 }
 
 /** Exit codes: every line rated; some line malformed or not rated; nothing could run (usage, file, configuration). */
@@ -35,7 +37,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
 
   let scorer: Scorer;
   try {
-    scorer = await createScorer(loadConfig(io.env));
+    scorer = await createScorer(loadConfig(io.env), io.fetch);
   } catch (error) {
     io.err((error as Error).message);
     return EXIT.cannotRun;

@@ -22,9 +22,13 @@ export interface Scorer {
  * empty in-memory one, so every declared parent (base model, adapter base ...) is a parent not
  * in the registry, and tree_score reads accordingly (see docs/metrics.md).
  */
-export async function createScorer(config: Pick<Config, 'sources' | 'limits'>): Promise<Scorer> {
+export async function createScorer(
+  config: Pick<Config, 'sources' | 'limits'>,
+  /** The transport under the Hugging Face and GitHub clients (default: global fetch). */
+  transport: typeof fetch = fetch,
+): Promise<Scorer> {
   const cache = new ResponseCache(DEFAULT_CACHE_OPTIONS);
-  const limits = { cache, maxTotalBytes: config.limits.maxPackageBytes };
+  const limits = { cache, maxTotalBytes: config.limits.maxPackageBytes, fetch: transport };
   const huggingFace = createHuggingFaceSource(config.sources, limits);
   const github = createGitHubSource(config.sources, limits);
   const store = createSqliteStore(':memory:');

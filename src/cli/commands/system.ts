@@ -21,6 +21,7 @@ export function registerSystemCommands(program: Command): void {
       context.setExitCode(
         await runScoreCommand([file], {
           env: context.env,
+          fetch: context.fetch,
           out: (line) => context.out.stdout.write(`${line}\n`),
           err: (message) => context.out.stderr.write(`${message}\n`),
         }),
