@@ -67,4 +67,10 @@ describe('blend edges', () => {
     expect(result.score).toBe(0.45);
     expect(result.reason).toContain('no model card to learn from');
   });
+
+  it('ends the reason at the model name when the LLM gave no rationale', () => {
+    const silent = assessment({ rampUp: { score: 0.9, rationale: '' } });
+    const result = rampUpTime(evidence({ model, cardAssessment: silent }));
+    expect(result.reason.endsWith('LLM (judge-1)')).toBe(true);
+  });
 });
