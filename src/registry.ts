@@ -23,6 +23,7 @@ import { PopularityService } from './services/popularity-service.js';
 import { RatingService } from './services/rating-service.js';
 import { SearchService } from './services/search-service.js';
 import { SecurityAudit } from './services/security-audit.js';
+import { InterruptedResetFinisher } from './services/startup-sweep.js';
 import { TempFiles } from './services/temp-files.js';
 import { TransactionService } from './services/transaction-service.js';
 import { UserService } from './services/user-service.js';
@@ -80,6 +81,7 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
   const blobs = overrides.blobs ?? (await createBlobStore(config));
   await store.migrate();
   const temp = new TempFiles(join(config.dataDir, 'tmp'));
+  const interruptedReset = new InterruptedResetFinisher(store, blobs);
   await temp.init();
   const passwords = new PasswordHasher(config.auth.passwordScryptLog2N);
   const securityAudit = new SecurityAudit(store);
@@ -164,16 +166,24 @@ export async function createRegistry(config: Config, overrides: RegistryOverride
     async reset() {
       // One step for every instance: metadata and users go in one transaction that also fences
       // in-flight writes, then the blobs; writes are refused until the reset ends, whatever happens.
-      await store.withResetLock(async () => {
-        await store.beginReset(await auth.defaultAdmin());
-        try {
-          await blobs.clear();
-        } finally {
-          await store.endReset();
-        }
-      });
+      try {
+        await store.withResetLock(async () => {
+          await store.beginReset(await auth.defaultAdmin());
+          try {
+            await blobs.clear();
+          } finally {
+            await store.endReset();
+          }
+        });
+      } catch (error) {
+        // The database may have gone after the metadata was cleared, leaving the reset unended:
+        // every write would be refused until a restart. Finish it as soon as the stores answer.
+        interruptedReset.finishSoon();
+        throw error;
+      }
     },
     async close() {
+      interruptedReset.stop();
       await regexScanner.close();
       await temp.dispose();
       await store.close();

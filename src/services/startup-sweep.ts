@@ -26,6 +26,38 @@ export function finishInterruptedReset(store: MetadataStore, blobs: BlobStore): 
 }
 
 /**
+ * Retries finishInterruptedReset in the background, backing off from 250 ms to 5 s, until it
+ * succeeds: for a reset that failed while running (the database lost after the metadata was
+ * cleared), so the process accepts writes again once the stores are back, without a restart.
+ * Harmless when the reset did end (it finds nothing to finish).
+ */
+export class InterruptedResetFinisher {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  finishSoon(delayMs = 250): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      finishInterruptedReset(this.store, this.blobs).catch(() =>
+        this.finishSoon(Math.min(delayMs * 2, 5_000)),
+      );
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}
+
+/**
  * Collects the blobs a crash left behind (stored before a row that never committed), when a
  * registry on embedded metadata (SQLite under DATA_DIR) starts and before it serves: no other
  * process writes there then, so every blob nothing names is a leftover, whatever its age. With
