@@ -4,49 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import {
-  createLambdaHandler,
-  handler as entryPoint,
-  type HttpApiEvent,
-  type LambdaHandler,
-} from '../../src/lambda.js';
+import { createLambdaHandler, handler as entryPoint, type LambdaHandler } from '../../src/lambda.js';
 import { DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD } from '../../src/services/auth-service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { type EventSpec, httpApiEvent } from '../support/lambda-events.js';
 import { modelZip, sha256 } from '../support/zips.js';
-
-interface EventSpec {
-  method?: string;
-  path: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string>;
-  /** JSON bodies go as text, buffers base64-encoded, as API Gateway sends them. */
-  body?: unknown;
-}
-
-/** A hand-built API Gateway HTTP API (payload format 2.0) event. */
-function httpApiEvent({ method = 'GET', path, query, headers = {}, body }: EventSpec): HttpApiEvent {
-  const binary = Buffer.isBuffer(body);
-  const text = body === undefined ? undefined : binary ? body.toString('base64') : JSON.stringify(body);
-  return {
-    version: '2.0',
-    rawPath: path,
-    rawQueryString: query ? new URLSearchParams(query).toString() : '',
-    // API Gateway lower-cases header names and sends no content-length.
-    headers: {
-      host: 'abc123.execute-api.us-east-1.amazonaws.com',
-      'user-agent': 'vitest',
-      ...(text !== undefined && !binary ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(query ? { queryStringParameters: query } : {}),
-    requestContext: {
-      http: { method, sourceIp: '198.51.100.7' },
-      requestId: `req-${Math.random().toString(16).slice(2)}`,
-      stage: '$default',
-    },
-    ...(text !== undefined ? { body: text, isBase64Encoded: binary } : { isBase64Encoded: false }),
-  };
-}
 
 const context = { awsRequestId: 'test', functionName: 'modelguard', callbackWaitsForEmptyEventLoop: true };
 
