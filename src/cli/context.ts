@@ -47,12 +47,7 @@ export function bindIo(program: Command, io: CliIo): void {
 function ioOf(command: Command): CliIo {
   let root = command;
   while (root.parent) root = root.parent;
-  let io = ios.get(root);
-  if (!io) {
-    io = processIo();
-    ios.set(root, io);
-  }
-  return io;
+  return ios.get(root) ?? processIo();
 }
 
 /** What every command gets: where its output goes, and the registry it talks to. */

@@ -34,7 +34,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<name>', 'user name')
     .action(async (name: string, _options: unknown, command: Command) => {
       const context = contextOf(command);
-      printUsers(context.out, [await (await context.client()).json<UserInfo>(userPath(name))]);
+      printUsers(context.out, await (await context.client()).json<UserInfo>(userPath(name)));
     });
 
   withPermissionFlags(
@@ -73,7 +73,7 @@ export function registerUserCommands(program: Command): void {
       method: 'PUT',
       body: changes,
     });
-    printUsers(context.out, [changed]);
+    printUsers(context.out, changed);
   });
 
   users
@@ -130,11 +130,13 @@ async function newPassword(terminal: Terminal, fromStdin: boolean | undefined): 
   return password;
 }
 
-function printUsers(out: Output, users: UserInfo[]): void {
+/** One user (show, permissions) or a list (list, always an array in JSON, even of one). */
+function printUsers(out: Output, found: UserInfo | UserInfo[]): void {
   if (out.json) {
-    printJson(out, users.length === 1 ? users[0] : users);
+    printJson(out, found);
     return;
   }
+  const users = Array.isArray(found) ? found : [found];
   const yes = (flag: boolean | undefined) => (flag ? 'yes' : 'no');
   print(
     out,

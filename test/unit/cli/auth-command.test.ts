@@ -133,6 +133,16 @@ describe('modelguard login / logout / token', () => {
     expect(JSON.parse(run.stdout)).toEqual({ url: REGISTRY_URL, user: 'alice' });
   });
 
+  it('a credentials file with only a default registry names where to sign in', async () => {
+    await modelguard(['logout'], { env });
+    await writeFile(credentialsPath(env), JSON.stringify({ defaultUrl: 'http://kept.test' }));
+    const run = await modelguard(['token'], { env });
+    expect(run).toMatchObject({
+      code: EXIT.auth,
+      stderr: 'error: not signed in to http://kept.test: run `modelguard login` first\n',
+    });
+  });
+
   it('an unreadable credentials file is an error, not an empty one', async () => {
     const registry = authRegistry();
     await modelguard(['login', '--url', REGISTRY_URL, '-u', 'alice'], {

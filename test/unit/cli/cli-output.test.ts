@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lineageTree } from '../../../src/cli/lineage-tree.js';
-import { humanBytes, type Output, table } from '../../../src/cli/output.js';
+import { humanBytes, type Output, print, table } from '../../../src/cli/output.js';
 import { createProgress } from '../../../src/cli/progress.js';
 
 function captured(interactive: boolean) {
@@ -70,5 +70,55 @@ describe('CLI output', () => {
         '    └── base_model: grand (model, not in registry) (see above)',
       ].join('\n'),
     );
+  });
+
+  it('an empty table is its header; a number column needs rows; a line already ended is not ended twice', () => {
+    expect(table(['N', 'SIZE'], [])).toBe('N  SIZE\n-  ----');
+    expect(humanBytes(5e15)).toBe('5000.0 TB');
+    const chunks: string[] = [];
+    const out = { stdout: { write: (text: string) => chunks.push(text) } } as unknown as Output;
+    print(out, 'one\n');
+    print(out, 'two');
+    expect(chunks).toEqual(['one\n', 'two\n']);
+  });
+});
+
+describe('progress on a terminal', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The bar drawn after `seconds`, with `done` of `total` bytes moved. */
+  function barAfter(seconds: number, done: number, total: number | null): string {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-30T12:00:00Z'));
+    const tty = captured(true);
+    const bar = createProgress(tty.out, 'upload', total);
+    vi.setSystemTime(new Date(Date.parse('2026-11-30T12:00:00Z') + seconds * 1000));
+    bar.update(done);
+    return tty.text();
+  }
+
+  it('gives the ETA in seconds, minutes or hours', () => {
+    expect(barAfter(1, 500, 1000)).toContain('ETA 1s');
+    expect(barAfter(10, 100, 1000)).toContain('ETA 1m30s');
+    expect(barAfter(10, 1, 1000)).toContain('ETA 2h46m');
+  });
+
+  it('without a known total shows the bytes and speed, and no bar', () => {
+    const text = barAfter(2, 4000, null);
+    expect(text).toBe('\rupload  4.0 kB  2.0 kB/s\u001b[K');
+  });
+
+  it('redraws at most every 100 ms', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const tty = captured(true);
+    const bar = createProgress(tty.out, 'download', 100);
+    bar.update(10);
+    bar.update(20);
+    expect(tty.text().split('\r').filter(Boolean)).toHaveLength(1);
+    vi.advanceTimersByTime(150);
+    bar.update(30);
+    expect(tty.text().split('\r').filter(Boolean)).toHaveLength(2);
   });
 });

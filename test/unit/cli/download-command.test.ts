@@ -121,6 +121,27 @@ describe('modelguard download', () => {
     expect(await digestOf(join(dir.path, 'org_bert_base-weights.zip'))).toBe(sha256(PACKAGE));
   });
 
+  it('an artifact without a usable name is saved under its id; unverified downloads claim nothing', async () => {
+    const registry = fakeRegistry({
+      'GET /artifacts/model/m1': () =>
+        json({ metadata: { id: 'm1', name: '', type: 'model' }, data: { url: 'u' } }),
+      'GET /download/model/m1': downloadRoute({ digest: null }),
+    });
+    const cwd = process.cwd();
+    process.chdir(dir.path);
+    try {
+      const run = await modelguard(['download', 'm1', '-t', 'model'], {
+        env: SIGNED_IN,
+        fetch: registry.fetch,
+      });
+      expect(run.code).toBe(EXIT.ok);
+      expect(run.stderr).toMatch(/^Downloaded m1\.zip \(50\.0 kB in [\d.]+ s, .*\/s\)\n$/);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await digestOf(join(dir.path, 'm1.zip'))).toBe(sha256(PACKAGE));
+  });
+
   it('resumes a broken connection with Range and If-Range within the run', async () => {
     const registry = fakeRegistry({ 'GET /download/model/m1': downloadRoute({ cutAt: [20_000] }) });
     const run = await download(registry, '--retries', '1', '--json');

@@ -50,6 +50,7 @@ describe('modelguard: the program', () => {
         () => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
         () => new Response('', { status: 500, statusText: 'Internal Server Error' }),
         () => new Response(JSON.stringify({ detail: 'x' }), { status: 418, statusText: 'Teapot' }),
+        () => new Response(JSON.stringify({ message: 'Slow down.' }), { status: 429 }),
       ],
     });
     const run = () => modelguard(['reset', '--yes'], { env: SIGNED_IN, fetch: registry.fetch });
@@ -59,6 +60,7 @@ describe('modelguard: the program', () => {
     });
     expect(await run()).toMatchObject({ code: EXIT.failure, stderr: 'error: 500 Internal Server Error\n' });
     expect(await run()).toMatchObject({ code: EXIT.usage, stderr: 'error: 418 Teapot\n' });
+    expect(await run()).toMatchObject({ code: EXIT.usage, stderr: 'error: Slow down. (429)\n' });
   });
 
   it('says which registry it cannot reach, with the cause, and exits 1', async () => {

@@ -26,6 +26,9 @@ describe('modelguard users', () => {
       ].join('\n'),
     );
     expect(registry.requests.map((r) => r.path)).toEqual(['/users', '/users?offset=admin']);
+    // A list of one is still a list in JSON (it printed the bare object before).
+    const asJson = await modelguard(['users', 'list', '--json'], { env: SIGNED_IN, fetch: registry.fetch });
+    expect(JSON.parse(asJson.stdout)).toEqual([info('bob', false, false, true, false)]);
   });
 
   it('show prints one user, as JSON the object itself', async () => {
