@@ -87,6 +87,12 @@ describe('safetensors check', () => {
     ['a header that is not an object', withHeader('[1,2]', 0)],
     ['metadata that is not strings', withHeader('{"__metadata__":{"format":1}}', 0)],
     ['a tensor without a dtype', withHeader('{"a":{"shape":[1],"data_offsets":[0,4]}}', 4)],
+    ['a shape that is not counts', withHeader('{"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,4]}}', 4)],
+    [
+      'data_offsets that are not a pair',
+      withHeader('{"a":{"dtype":"U8","shape":[4],"data_offsets":[0]}}', 4),
+    ],
+    ['a tensor that is not an object', withHeader('{"a":[1]}', 0)],
     ['offsets reversed', withHeader('{"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}}', 4)],
     [
       'a size that does not match dtype and shape',
