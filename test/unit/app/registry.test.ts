@@ -37,9 +37,7 @@ describe('createRegistry', () => {
         'model',
         {
           name: 'kept',
-          body: (await import('node:stream')).Readable.from([
-            await makeZip([{ path: 'a.txt', content: 'a' }]),
-          ]),
+          body: Readable.from([await makeZip([{ path: 'a.txt', content: 'a' }])]),
         },
         admin,
       );
