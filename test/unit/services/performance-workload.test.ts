@@ -207,6 +207,7 @@ describe('PerformanceWorkloads', () => {
   });
 
   it('gives every small model its own weights, and reuses the stored models in later runs', async () => {
+    expect((await runToEnd(SMALL)).status).toBe('done');
     const before = await workloadModels();
     const [first, second] = await Promise.all(
       ['model-0001', 'model-0002'].map(async (suffix) =>
