@@ -112,6 +112,25 @@ describe('repo info and refs', () => {
     expect(info).toMatchObject({ id: 'google-bert/bert', sha: COMMIT, pipeline_tag: 'fill-mask' });
   });
 
+  it('answers a bare, unversioned upload without author, card data or tags', async () => {
+    const solo = await uploadZip(
+      h,
+      'model',
+      'solo',
+      await makeZip([{ path: 'weights.safetensors', content: WEIGHTS, store: true }]),
+    );
+    const info = (await get('/api/models/solo')).json();
+    expect(info).toMatchObject({ id: 'solo', author: null, tags: [], sha: solo.packageDigest.slice(0, 40) });
+    expect(info).not.toHaveProperty('cardData');
+    expect(info).not.toHaveProperty('pipeline_tag');
+    const refs = (await get('/api/models/solo/refs')).json();
+    expect(refs).toEqual({
+      branches: [{ name: 'main', ref: 'refs/heads/main', targetCommit: solo.packageDigest.slice(0, 40) }],
+      converts: [],
+      tags: [],
+    });
+  });
+
   it('lists main and one tag per version', async () => {
     const refs = (await get('/api/models/acme/demo/refs')).json();
     expect(refs.branches).toEqual([
@@ -210,6 +229,14 @@ describe('tree and paths-info', () => {
     expect(form.json()).toEqual([
       expect.objectContaining({ path: 'config.json', lastCommit: expect.any(Object) }),
     ]);
+    const plainForm = await app.inject({
+      method: 'POST',
+      url: '/api/models/acme/demo/paths-info/main',
+      headers: { authorization: admin, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'paths=config.json&paths=README.md',
+    });
+    expect(plainForm.json().map((e: { path: string }) => e.path)).toEqual(['config.json', 'README.md']);
+    expect(plainForm.json()[0]).not.toHaveProperty('lastCommit');
     const single = await app.inject({
       method: 'POST',
       url: '/api/models/acme/demo/paths-info/main',

@@ -110,6 +110,10 @@ describe('POST /performance/workloads', () => {
       400,
     );
     listeningAt({ address: '::1', family: 'IPv6', port: 8080 });
+    // Left out, the parameters take their defaults: 100 clients, 500 models, one of 50 MiB (too big here).
+    const defaults = await call('POST', '/performance/workloads', {});
+    expect(defaults.statusCode).toBe(400);
+    expect(defaults.json().message).toContain('model_size_mb 50 does not fit');
     const tooBig = await call('POST', '/performance/workloads', { model_size_mb: 2 });
     expect(tooBig.statusCode).toBe(400);
     expect(tooBig.json().message).toContain('does not fit the package size limit');
