@@ -37,7 +37,15 @@ beforeAll(async () => {
     {
       ...bert,
       sourceUrl: 'https://huggingface.co/google-bert/bert',
-      sourceMetadata: { kind: 'hf-model', repoId: 'google-bert/bert', sha: COMMIT, pipelineTag: 'fill-mask' },
+      sourceMetadata: {
+        kind: 'hf-model',
+        repoId: 'google-bert/bert',
+        sha: COMMIT,
+        pipelineTag: 'fill-mask',
+        libraryName: 'transformers',
+        tags: ['bert', 42],
+        card: { metadata: { license: 'apache-2.0' } },
+      },
     },
     bert.updatedAt,
   );
@@ -109,7 +117,14 @@ describe('repo info and refs', () => {
 
   it('keeps an ingested model’s Hub id, commit and pipeline tag', async () => {
     const info = (await get('/api/models/google-bert/bert')).json();
-    expect(info).toMatchObject({ id: 'google-bert/bert', sha: COMMIT, pipeline_tag: 'fill-mask' });
+    expect(info).toMatchObject({
+      id: 'google-bert/bert',
+      sha: COMMIT,
+      pipeline_tag: 'fill-mask',
+      library_name: 'transformers',
+      tags: ['bert'],
+      cardData: { license: 'apache-2.0' },
+    });
   });
 
   it('answers a bare, unversioned upload without author, card data or tags', async () => {
@@ -123,6 +138,8 @@ describe('repo info and refs', () => {
     expect(info).toMatchObject({ id: 'solo', author: null, tags: [], sha: solo.packageDigest.slice(0, 40) });
     expect(info).not.toHaveProperty('cardData');
     expect(info).not.toHaveProperty('pipeline_tag');
+    const tree = (await get('/api/models/solo/tree/main?expand=true')).json();
+    expect(tree[0].lastCommit.title).toBe('solo');
     const refs = (await get('/api/models/solo/refs')).json();
     expect(refs).toEqual({
       branches: [{ name: 'main', ref: 'refs/heads/main', targetCommit: solo.packageDigest.slice(0, 40) }],

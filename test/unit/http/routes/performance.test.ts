@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** The server as if it listened at `address` (injected requests have no listener otherwise). */
-function listeningAt(address: AddressInfo | null): void {
+function listeningAt(address: AddressInfo | string | null): void {
   Object.defineProperty(app.server, 'address', { value: () => address, configurable: true });
 }
 
