@@ -142,4 +142,36 @@ describe('GitHub source: answers with fields left out', () => {
     expect(meta.tree.fileCount).toBeGreaterThan(0);
     expect(meta.tree.files.every((file) => file.size === 0)).toBe(true);
   });
+
+  it('a blob GitHub gives as text (not base64) is opened as its UTF-8 bytes', async () => {
+    const fetched = await source(
+      reshaping(/\/git\/blobs\//, (body) => ({
+        body: { ...(body as Json), content: 'plain text', encoding: 'utf-8' },
+      })),
+    ).fetchRepo('openai', 'whisper');
+    const file = fetched.files[0];
+    if (!file) throw new Error('expected a file');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.open()) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('plain text');
+  });
+
+  it('an archive GitHub refuses is 404 when missing and 502 otherwise', async () => {
+    const refusing =
+      (status: number): typeof globalThis.fetch =>
+      async (input, init) =>
+        /\/zipball\//.test(String(input instanceof Request ? input.url : input))
+          ? new Response('{"message":"no"}', { status, statusText: 'Refused' })
+          : api.fetch(input, init);
+    const missing = await source(refusing(404)).fetchRepo('openai', 'whisper');
+    await expect(missing.archive()).rejects.toMatchObject({
+      statusCode: 404,
+      message: 'the archive of GitHub repository openai/whisper does not exist (or is private).',
+    });
+    const broken = await source(refusing(500)).fetchRepo('openai', 'whisper');
+    await expect(broken.archive()).rejects.toMatchObject({
+      statusCode: 502,
+      message: 'GitHub answered 500 for the archive of GitHub repository openai/whisper: 500 Refused',
+    });
+  });
 });
