@@ -38,6 +38,8 @@ export interface SourceRouterOptions {
   maxPackageBytes: number;
   /** Total time one fetch may take, metadata, rating and download together (INGEST_DEADLINE_MS). */
   deadlineMs: number;
+  /** Opens a direct zip URL; the network by default (unit tests answer in process). */
+  openUrl?: typeof openUrl;
 }
 
 /**
@@ -109,8 +111,8 @@ export class SourceRouter implements PackageSources {
   }
 
   private async fetchZip(deadline: IngestDeadline, url: string, destPath: string): Promise<FetchedPackage> {
-    const { maxPackageBytes, direct } = this.options;
-    const response = await openUrl(url, { ...direct, maxBytes: maxPackageBytes });
+    const { maxPackageBytes, direct, openUrl: open = openUrl } = this.options;
+    const response = await open(url, { ...direct, maxBytes: maxPackageBytes });
     const { digest, size } = await receiveToFile(deadline.bound(response.body), destPath, maxPackageBytes);
     return {
       name: nameFromUrl(new URL(url)),
