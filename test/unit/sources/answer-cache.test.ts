@@ -114,7 +114,7 @@ describe('conditionalFetch', () => {
     const cached = conditionalFetch(github.fetchImpl, store, LIMITS);
     for (let round = 0; round < 2; round++) {
       const response = await cached(URL_A);
-      expect(response.status).toBe(page.status ?? 200);
+      expect(response.status).toBe('status' in page ? page.status : 200);
       expect(await response.text()).toBe(page.body);
     }
     expect(github.seen.map(({ ifNoneMatch }) => ifNoneMatch)).toEqual([null, null]);
