@@ -164,12 +164,12 @@ describe('GitHub source: answers with fields left out', () => {
           ? new Response('{"message":"no"}', { status, statusText: 'Refused' })
           : api.fetch(input, init);
     const missing = await source(refusing(404)).fetchRepo('openai', 'whisper');
-    await expect(missing.archive()).rejects.toMatchObject({
+    await expect(missing.archive?.()).rejects.toMatchObject({
       statusCode: 404,
       message: 'the archive of GitHub repository openai/whisper does not exist (or is private).',
     });
     const broken = await source(refusing(500)).fetchRepo('openai', 'whisper');
-    await expect(broken.archive()).rejects.toMatchObject({
+    await expect(broken.archive?.()).rejects.toMatchObject({
       statusCode: 502,
       message: 'GitHub answered 500 for the archive of GitHub repository openai/whisper: 500 Refused',
     });
