@@ -30,4 +30,16 @@ describe('RecentLogs', () => {
     expect(line?.msg.length).toBe(4096);
     expect(line?.level).toBe('');
   });
+
+  it('keeps string times and levels, names unknown numeric levels by number, and blanks what is missing', () => {
+    const logs = new RecentLogs();
+    logs.write(`${JSON.stringify({ level: 'warn', time: '2026-02-03T04:05:06Z', msg: 'as text' })}\n`);
+    logs.write(`${JSON.stringify({ level: 35, time: 0, msg: 7 })}\n`);
+    logs.write(`${JSON.stringify({ extra: true })}\n`);
+    expect(logs.recent(3)).toEqual([
+      { time: '2026-02-03T04:05:06Z', level: 'warn', msg: 'as text', fields: {} },
+      { time: '1970-01-01T00:00:00.000Z', level: '35', msg: '', fields: {} },
+      { time: '', level: '', msg: '', fields: { extra: true } },
+    ]);
+  });
 });
