@@ -35,8 +35,8 @@ async function search(on: RegexScanner, pattern: string, candidates: string[][])
 
 /**
  * Linear time, but with a large factor: about 200 RE2 instructions, most of them live at every
- * position of a text of words; some 0.2 s per 600 kB text, several seconds on HUGE (24 MB),
- * far beyond any budget here.
+ * position of a text of words; about 0.3 s on HUGE (24 MB) on a quiet machine, six times the
+ * budget the test gives it.
  */
 const EXPENSIVE = '(?:\\w+\\s+){50}\\d';
 const HUGE = Array.from({ length: 40 }, () => ['lorem ipsum '.repeat(50_000)]);
@@ -118,15 +118,14 @@ describe('RegexScanner budgets', () => {
   afterAll(() => scanner.regex.close());
 
   it('stops a match at the budget with 413, and the next search gets a fresh worker', async () => {
-    scanner.budget(500);
+    // HUGE takes this pattern about 0.3 s on a quiet machine: far past the budget.
+    scanner.budget(50);
     const scan = await scanner.regex.start(EXPENSIVE);
-    const started = Date.now();
     const error = await failure(scan.match(HUGE));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
     expect((error as PayloadTooLargeError).statusCode).toBe(413);
     expect((error as PayloadTooLargeError).message).toBe(
-      'The regex search was stopped at its time budget of 500 ms (REGEX_SEARCH_TIMEOUT_MS); use a more specific pattern.',
+      'The regex search was stopped at its time budget of 50 ms (REGEX_SEARCH_TIMEOUT_MS); use a more specific pattern.',
     );
     scan.end();
     scanner.budget(AMPLE_MS);
@@ -134,7 +133,8 @@ describe('RegexScanner budgets', () => {
   });
 
   it('bounds other work of a search (reading rows) by the same budget', async () => {
-    scanner.budget(200);
+    // The budget counts from the search's start: room for a loaded machine to hand the worker over.
+    scanner.budget(2_000);
     const scan = await scanner.regex.start('x');
     expect(await scan.withinBudget(Promise.resolve('rows'))).toBe('rows');
     await expect(scan.withinBudget(new Promise<string>(() => {}))).rejects.toBeInstanceOf(
