@@ -109,7 +109,8 @@ function visit(node: ts.Node, onNode: (node: ts.Node) => void): void {
 
 interface Position {
   line: number;
-  column: number;
+  /** null: to the end of the line (how v8's report ends a statement; JSON cannot hold Infinity). */
+  column: number | null;
 }
 interface Region {
   start: Position;
@@ -147,7 +148,7 @@ export function wasProduced(site: ErrorSite, coverage: FileCoverage | undefined)
 }
 
 function before(a: Position, b: Position): boolean {
-  return a.line < b.line || (a.line === b.line && a.column <= b.column);
+  return a.line < b.line || (a.line === b.line && (a.column ?? Infinity) <= (b.column ?? Infinity));
 }
 
 function contains(region: Region, at: Position): boolean {

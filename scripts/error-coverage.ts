@@ -10,7 +10,7 @@ import { type ErrorSite, errorSites, type FileCoverage, wasProduced } from './er
  */
 const REQUIRED_SHARE = 0.8;
 const root = resolve(import.meta.dirname, '..');
-const reportPath = resolve(root, process.argv[2] ?? 'coverage/coverage-final.json');
+const reportPath = resolve(root, process.argv[2] ?? 'coverage/all/coverage-final.json');
 
 const files = sourceFiles(join(root, 'src')).map((path) => ({
   path: relative(root, path),

@@ -84,6 +84,21 @@ describe('wasProduced', () => {
     expect(wasProduced(conditional, { ...coverage, b: { 0: [3, 2] } })).toBe(true);
   });
 
+  it('reads a statement that runs to the end of its line (v8 reports its end column as null)', () => {
+    const toLineEnd = (line: number, column: number) => ({
+      start: { line, column },
+      end: { line, column: null },
+    });
+    const byLines: FileCoverage = {
+      statementMap: { 0: toLineEnd(2, 2), 1: toLineEnd(2, 14) },
+      s: { 0: 3, 1: 0 },
+      branchMap: { 0: { locations: [toLineEnd(2, 2)] } },
+      b: { 0: [3] },
+    };
+    expect(wasProduced(thrown, byLines)).toBe(false);
+    expect(wasProduced(thrown, { ...byLines, s: { 0: 3, 1: 2 } })).toBe(true);
+  });
+
   it('counts a file the suite never loaded as not produced', () => {
     expect(wasProduced(thrown, undefined)).toBe(false);
   });
