@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobNotFoundError } from '../../../../src/storage/blobs/blob-store.js';
 import { COPY_CHUNK_BYTES, copyFileRange } from '../../../../src/storage/blobs/file-range-copy.js';
-import { FsBlobStore } from '../../../../src/storage/blobs/fs-blob-store.js';
+import type { FsBlobStore } from '../../../../src/storage/blobs/fs-blob-store.js';
 import { stageBytes } from '../../../storage/blob-store.conformance.js';
+import { tempFsBlobStore } from './temp-fs-blob-store.js';
 
 /**
  * A destination that flushes each chunk only a few milliseconds later and copies it at that
@@ -30,20 +30,15 @@ function slowCollector(): { writable: Writable; chunks: Buffer[] } {
 }
 
 describe('FsBlobStore.writeTo (copyFileRange)', () => {
-  let root: string;
   let scratch: string;
   let store: FsBlobStore;
+  let dispose: () => Promise<void>;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'mg-fs-blobs-'));
-    scratch = await mkdtemp(join(tmpdir(), 'mg-fs-staging-'));
-    store = new FsBlobStore(join(root, 'blobs'));
+    ({ scratch, store, dispose } = await tempFsBlobStore());
   });
 
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-    await rm(scratch, { recursive: true, force: true });
-  });
+  afterEach(() => dispose());
 
   it('sends any range through reused buffers, each kept until the destination flushed it', async () => {
     const bytes = randomBytes(3 * COPY_CHUNK_BYTES + 12_345);

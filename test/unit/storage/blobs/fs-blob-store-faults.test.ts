@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FsBlobStore } from '../../../../src/storage/blobs/fs-blob-store.js';
+import type { FsBlobStore } from '../../../../src/storage/blobs/fs-blob-store.js';
 import { readAll, stageBytes } from '../../../storage/blob-store.conformance.js';
+import { tempFsBlobStore } from './temp-fs-blob-store.js';
 
 /**
  * What happens around one `rename` the store makes: `before` runs first (another process acting
@@ -32,21 +32,16 @@ function failWith(code: string): RenameFault {
 }
 
 describe('FsBlobStore when renames fail', () => {
-  let root: string;
   let scratch: string;
   let store: FsBlobStore;
+  let dispose: () => Promise<void>;
 
   beforeEach(async () => {
     renameFaults.length = 0;
-    root = await mkdtemp(join(tmpdir(), 'mg-fs-blobs-'));
-    scratch = await mkdtemp(join(tmpdir(), 'mg-fs-staging-'));
-    store = new FsBlobStore(join(root, 'blobs'));
+    ({ scratch, store, dispose } = await tempFsBlobStore());
   });
 
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-    await rm(scratch, { recursive: true, force: true });
-  });
+  afterEach(() => dispose());
 
   it('makes the folders again when a clear removed them between mkdir and rename', async () => {
     const bytes = randomBytes(500);

@@ -11,6 +11,7 @@ import {
   readAll,
   stageBytes,
 } from '../../../storage/blob-store.conformance.js';
+import { tempFsBlobStore } from './temp-fs-blob-store.js';
 
 describeBlobStoreConformance('filesystem', async () => {
   const root = await mkdtemp(join(tmpdir(), 'mg-fs-blobs-'));
@@ -29,17 +30,13 @@ describe('FsBlobStore', () => {
   let root: string;
   let scratch: string;
   let store: FsBlobStore;
+  let dispose: () => Promise<void>;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'mg-fs-blobs-'));
-    scratch = await mkdtemp(join(tmpdir(), 'mg-fs-staging-'));
-    store = new FsBlobStore(join(root, 'blobs'));
+    ({ root, scratch, store, dispose } = await tempFsBlobStore());
   });
 
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-    await rm(scratch, { recursive: true, force: true });
-  });
+  afterEach(() => dispose());
 
   /** Writes a file straight into the blob tree, as a blob stored earlier (or debris) would be. */
   async function plant(relative: string, content = 'x'): Promise<string> {
